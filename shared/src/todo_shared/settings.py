@@ -1,0 +1,91 @@
+"""Settings every service shares, read from the environment, with the secret rules enforced."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, Literal, TypeVar
+
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+__all__ = ["BaseServiceSettings", "load_settings"]
+
+# Secrets that appear in examples and templates; a deployment using one is as good as unsigned.
+KNOWN_EXAMPLE_SECRETS = frozenset(
+    {
+        "changethis",
+        "change-me",
+        "changeme",
+        "secret",
+        "your-secret-key",
+        "your-secret-key-here",
+        "your-super-secret-jwt-key-change-in-production",
+        "dev-secret-change-me-dev-secret-change-me",
+        "change-me-to-a-long-random-string-of-32-bytes-or-more",
+    }
+)
+MIN_SECRET_BYTES = 32
+
+S = TypeVar("S", bound=BaseSettings)
+
+
+class BaseServiceSettings(BaseSettings):
+    """Environment, logging, JWT and Redis settings common to the auth and tasks services."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    env: Literal["development", "test", "production"] = "production"
+    log_level: str = "INFO"
+    jwt_secret: SecretStr
+    jwt_previous_secrets: Annotated[list[SecretStr], NoDecode] = Field(default_factory=list)
+    jwt_issuer: str = "todo-auth"
+    jwt_audience: str = "todo-api"
+    jwt_leeway_seconds: int = Field(default=30, ge=0, le=300)
+    access_token_ttl_seconds: int = Field(default=900, ge=30, le=86_400)
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    redis_timeout_seconds: float = Field(default=1.0, gt=0)
+
+    @field_validator("jwt_previous_secrets", mode="before")
+    @classmethod
+    def _split_previous(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [s.strip() for s in value.split(",") if s.strip()]
+        return value
+
+    @model_validator(mode="after")
+    def _enforce_strong_secrets(self) -> BaseServiceSettings:
+        if self.env == "development":
+            return self
+        for name, secret in [
+            ("JWT_SECRET", self.jwt_secret),
+            *(("JWT_PREVIOUS_SECRETS", s) for s in self.jwt_previous_secrets),
+        ]:
+            value = secret.get_secret_value()
+            if len(value.encode()) < MIN_SECRET_BYTES:
+                raise ValueError(f"{name} must be at least {MIN_SECRET_BYTES} bytes (set ENV=development to allow it)")
+            if value.lower() in KNOWN_EXAMPLE_SECRETS:
+                raise ValueError(f"{name} is a well-known example value (set ENV=development to allow it)")
+        return self
+
+    @property
+    def denylist_ttl_seconds(self) -> int:
+        """How long a denylist entry must live: as long as the tokens it voids could."""
+        return self.access_token_ttl_seconds + self.jwt_leeway_seconds
+
+
+def _one_line(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors():
+        name = "_".join(str(p) for p in err["loc"]).upper() or "settings"
+        msg = str(err["msg"]).removeprefix("Value error, ")
+        parts.append(msg if msg.startswith(name) else f"{name}: {msg}")
+    return "invalid settings: " + "; ".join(parts)
+
+
+def load_settings(cls: type[S]) -> S:
+    """Read settings from the environment, or stop the process with one line naming the bad variable."""
+    try:
+        return cls()
+    except ValidationError as exc:
+        print(_one_line(exc), file=sys.stderr)  # noqa: T201 - the operator's only clue, before logging exists
+        raise SystemExit(2) from None

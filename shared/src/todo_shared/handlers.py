@@ -39,11 +39,10 @@ def render_error(
     errors: Sequence[Mapping[str, Any]] | None = None,
 ) -> JSONResponse:
     """Build the envelope response; the only place error JSON is made."""
-    request_id = current_request_id()
-    body: dict[str, Any] = {"detail": detail, "message": detail, "code": code, "request_id": request_id}
+    body: dict[str, Any] = {"detail": detail, "message": detail, "code": code, "request_id": current_request_id()}
     if errors is not None:
         body["errors"] = list(errors)
-    return JSONResponse(body, status_code=status_code, headers={**(headers or {}), HEADER: request_id})
+    return JSONResponse(body, status_code=status_code, headers=headers)
 
 
 def validation_detail(errors: Sequence[Mapping[str, Any]]) -> str:
@@ -87,8 +86,9 @@ async def _validation_error(_: Request, exc: Exception) -> Response:
 
 async def _unexpected_error(request: Request, exc: Exception) -> Response:
     # Runs in the outermost ServerErrorMiddleware: log the trace, answer without it.
+    # The request-id middleware sits inside it, so the header is set here.
     log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    return render_error(500, "internal_error", "Internal server error")
+    return render_error(500, "internal_error", "Internal server error", headers={HEADER: current_request_id()})
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -6,9 +6,9 @@ import re
 import uuid
 
 from asgi_correlation_id import CorrelationIdMiddleware, correlation_id
-from starlette.types import ASGIApp
+from fastapi import FastAPI
 
-__all__ = ["HEADER", "current_request_id", "is_sane_request_id", "new_request_id", "request_id_middleware"]
+__all__ = ["HEADER", "current_request_id", "is_sane_request_id", "new_request_id", "install_request_id"]
 
 HEADER = "X-Request-ID"
 _SANE = re.compile(r"[A-Za-z0-9._:-]{1,128}")
@@ -29,10 +29,10 @@ def current_request_id() -> str:
     return correlation_id.get() or new_request_id()
 
 
-def request_id_middleware(app: ASGIApp) -> CorrelationIdMiddleware:
-    """Wrap an ASGI app so every request carries an id (same header name as the gateway)."""
-    return CorrelationIdMiddleware(
-        app,
+def install_request_id(app: FastAPI) -> None:
+    """Give every request an id, echoed in ``X-Request-ID`` (500s get it from the error handler)."""
+    app.add_middleware(
+        CorrelationIdMiddleware,
         header_name=HEADER,
         update_request_header=True,
         generator=new_request_id,

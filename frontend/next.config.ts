@@ -1,10 +1,13 @@
 import type { NextConfig } from "next";
 
 const nextConfig: NextConfig = {
-  /* config options here */
-  cacheComponents: true,
-  partialPrefetching: true,
+  // A self-contained server in .next/standalone, so the Docker image needs no node_modules.
+  output: "standalone",
+  // This folder is the project root even inside the monorepo: keeps .next/standalone/server.js where
+  // `npm start` and the Dockerfile expect it, whatever lock files appear further up.
+  outputFileTracingRoot: __dirname,
   turbopack: {
+    root: __dirname,
     rules: {
       "*.css": {
         loaders: ["@tailwindcss/turbopack"],

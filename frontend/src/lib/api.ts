@@ -47,7 +47,7 @@ export interface TaskPage {
 }
 
 /** The largest page the tasks API serves. */
-export const MAX_PAGE_SIZE = 100;
+const MAX_PAGE_SIZE = 100;
 
 /** An API failure; `message` is the server's `detail`, ready to show to the user. */
 export class ApiError extends Error {
@@ -161,14 +161,14 @@ export function createApiClient({ baseUrl, accessToken, fetch: fetchImpl = fetch
   };
 }
 
-export type ApiClient = ReturnType<typeof createApiClient>;
-
 /** Fetch an access token for the tasks API with the session cookie (`GET /api/auth/token`). */
 async function fetchAccessToken(): Promise<string> {
   const { data, error } = await authClient.$fetch<{ token: string }>("/token", { method: "GET" }).catch(() => {
     throw new ApiError(NETWORK_ERROR, 0, "network_error");
   });
   if (error || !data?.token) {
+    // The session is gone (signed out elsewhere, expired): have useSession check, so the app shell sends the user to /login.
+    if (error?.status === 401) authClient.$store.notify("$sessionSignal");
     throw new ApiError("Your session has ended. Please sign in again.", error?.status ?? 401, "session_expired");
   }
   return data.token;
@@ -177,3 +177,8 @@ async function fetchAccessToken(): Promise<string> {
 export const accessToken = createAccessTokenSource(fetchAccessToken);
 
 export const api = createApiClient({ baseUrl: API_URL, accessToken });
+
+/** The sentence to show for a failed call: the server's `detail` for an `ApiError`. */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error && error.message ? error.message : "Something went wrong. Please try again.";
+}

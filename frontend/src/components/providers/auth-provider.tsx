@@ -10,7 +10,7 @@ type AuthOutcome = Promise<string | null>;
 
 interface AuthContextValue {
   user: SessionUser | null;
-  /** True until the first `GET /api/auth/get-session` has answered. */
+  /** True while no answer from `GET /api/auth/get-session` says who is signed in. */
   isPending: boolean;
   /** Set when the session could not be checked (the API is unreachable or failing), as opposed to "signed out". */
   sessionError: string | null;
@@ -37,31 +37,45 @@ async function outcome(call: () => Promise<{ error: Parameters<typeof describeAu
   }
 }
 
+/** Sign out of this browser: the API revokes the session and clears the cookie. */
+async function signOut() {
+  accessToken.clear();
+  await authClient.signOut();
+}
+
 export function AuthProvider({ children }: { children: ReactNode }) {
-  const { data, isPending, error, refetch } = authClient.useSession();
+  const { data, isPending, isRefetching, error, refetch } = authClient.useSession();
   const user = data?.user ?? null;
   const sessionError = error ? UNREACHABLE : null;
+  // Signed out so far, but a check is under way (e.g. right after signing in): not an answer yet.
+  const isChecking = isPending || (isRefetching && !user);
 
   const value = useMemo<AuthContextValue>(() => {
-    async function signOut() {
-      accessToken.clear();
-      await authClient.signOut();
+    /**
+     * The client refreshes the session store only 10 ms after a sign-in; load it now, so the page we go to
+     * next sees the user instead of "signed out".
+     */
+    async function settled(failure: string | null) {
+      if (!failure) await refetch();
+      return failure;
     }
     return {
       user,
-      isPending,
+      isPending: isChecking,
       sessionError,
       refetchSession: () => refetch(),
-      signIn: (email, password) => outcome(() => authClient.signIn.email({ email, password })),
-      signUp: (name, email, password) =>
-        outcome(() => authClient.signUp.email({ name: name.trim() || email.split("@")[0], email, password })),
+      signIn: async (email, password) => settled(await outcome(() => authClient.signIn.email({ email, password }))),
+      signUp: async (name, email, password) =>
+        settled(
+          await outcome(() => authClient.signUp.email({ name: name.trim() || email.split("@")[0], email, password })),
+        ),
       signOut,
       async signOutEverywhere() {
         await api.logoutAll();
         await signOut();
       },
     };
-  }, [user, isPending, sessionError, refetch]);
+  }, [user, isChecking, sessionError, refetch]);
 
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }
@@ -70,4 +84,11 @@ export function useAuth(): AuthContextValue {
   const context = useContext(AuthContext);
   if (!context) throw new Error("useAuth must be used within an AuthProvider");
   return context;
+}
+
+/** The signed-in user, for components rendered inside the app shell (which renders nothing signed out). */
+export function useSignedInUser(): SessionUser {
+  const { user } = useAuth();
+  if (!user) throw new Error("useSignedInUser must be used inside the signed-in app shell");
+  return user;
 }

@@ -1,7 +1,7 @@
 # Every target runs through uv, so the workspace's one lock file decides every version.
 SHELL := /bin/bash
 UV ?= uv
-PY_DIRS := shared services gateway tests bench conftest.py
+PY_DIRS := shared services gateway tests bench scripts conftest.py
 
 .DEFAULT_GOAL := help
 
@@ -27,6 +27,60 @@ test: lint ## Lint, types and every test (unit, API, cross-service through the g
 
 test-fast: sync ## Unit and in-process API tests only, for the edit loop
 	$(UV) run pytest shared/tests services/auth/tests services/tasks/tests gateway/tests
+
+.PHONY: migrate-auth run-auth
+migrate-auth: ## Migrate the auth database (DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/auth) to head
+	cd services/auth && $(UV) run alembic upgrade head
+
+run-auth: ## Run the auth service on :8001 (needs JWT_SECRET; run migrate-auth first)
+	$(UV) run --package todo-auth uvicorn auth.main:create_app --factory --port $${AUTH_PORT:-8001}
+
+.PHONY: migrate-tasks run-tasks bench-tasks
+migrate-tasks: ## Migrate the tasks database (DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/tasks) to head
+	cd services/tasks && $(UV) run alembic upgrade head
+
+run-tasks: ## Run the tasks service on :8002 (needs JWT_SECRET; run migrate-tasks first)
+	$(UV) run --package todo-tasks uvicorn tasks.main:create_app --factory --port $${TASKS_PORT:-8002}
+
+# Every service adds its own bench-* target as a prerequisite of bench (prerequisite-only rules merge).
+bench: bench-tasks ## Run every benchmark (not part of make test)
+
+bench-tasks: sync ## Tasks service under wrk (16/64 conns) vs its token-check ceiling, then the list query plan
+	$(UV) run python -m bench.tasks_bench
+	$(UV) run python -m bench.tasks_plan
+
+# --- the whole system: make dev (no Docker), compose, the gateway benchmark ---------------------------------
+# Development only: local PostgreSQL and Redis, ENV=development and a throwaway secret (never deploy these).
+AUTH_DATABASE_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/auth
+TASKS_DATABASE_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/tasks
+DEV_JWT_SECRET ?= make-dev-only-secret-never-use-it-anywhere-else
+COMPOSE ?= docker compose
+
+.PHONY: up down logs bench-gateway
+
+migrate: sync ## Create the auth and tasks databases if missing, then migrate both to head
+	$(UV) run python scripts/create_databases.py "$(AUTH_DATABASE_URL)" "$(TASKS_DATABASE_URL)"
+	cd services/auth && DATABASE_URL="$(AUTH_DATABASE_URL)" $(UV) run alembic upgrade head
+	cd services/tasks && DATABASE_URL="$(TASKS_DATABASE_URL)" $(UV) run alembic upgrade head
+
+dev: migrate ## Run auth, tasks and the gateway on 8001/8002/8000 (local PostgreSQL + Redis); Ctrl-C stops all
+	ENV=development JWT_SECRET="$${JWT_SECRET:-$(DEV_JWT_SECRET)}" \
+	AUTH_DATABASE_URL="$(AUTH_DATABASE_URL)" TASKS_DATABASE_URL="$(TASKS_DATABASE_URL)" \
+	$(UV) run honcho start -f Procfile -e /dev/null
+
+up: ## docker compose: build and start everything, wait until healthy (needs .env, see .env.example)
+	$(COMPOSE) up --build --detach --wait
+
+down: ## docker compose: stop and remove the containers (the database volume stays)
+	$(COMPOSE) down
+
+logs: ## docker compose: follow every service's logs
+	$(COMPOSE) logs --follow
+
+bench-gateway: sync ## Gateway vs direct vs nginx on GET one task (wrk; installs wrk/nginx with apt-get as root)
+	$(UV) run python bench/gateway_bench.py
+
+bench: bench-gateway
 
 clean: ## Remove caches and build output
 	rm -rf .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,69 @@
+"""The auth service's app factory: ``uvicorn auth.main:create_app --factory --port 8001``."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from sqlalchemy import text
+from sqlalchemy.exc import InterfaceError, OperationalError
+from starlette.responses import Response
+
+from auth.config import Settings
+from auth.deps import get_runtime
+from auth.routes import router
+from auth.runtime import open_runtime
+from todo_shared.handlers import install_error_handlers, render_error
+from todo_shared.health import health_router
+from todo_shared.logging import configure_logging
+from todo_shared.request_id import install_request_id
+from todo_shared.settings import load_settings
+
+__all__ = ["create_app"]
+
+log = logging.getLogger("auth")
+
+
+async def _postgres(request: Request) -> None:
+    async with (await get_runtime(request)).engine.connect() as conn:
+        await conn.execute(text("SELECT 1"))
+
+
+async def _redis(request: Request) -> None:
+    await (await get_runtime(request)).redis.ping()
+
+
+async def _database_unavailable(_: Request, exc: Exception) -> Response:
+    log.error("database unavailable: %s", type(exc).__name__)
+    return render_error(503, "database_unavailable", "The database is unavailable right now, try again shortly")
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app; without ``settings`` read them from the environment and set up JSON logging."""
+    if settings is None:
+        settings = load_settings(Settings)
+        # Only a real process owns the global logging setup; tests pass settings and keep pytest's capture.
+        configure_logging(service="auth", level=settings.log_level)
+    app_settings = settings
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[dict[str, Any]]:
+        async with open_runtime(app_settings) as runtime:
+            yield {"runtime": runtime}
+
+    app = FastAPI(
+        title="todo auth",
+        version="0.1.0",
+        summary="Sign-up, sign-in, sessions, refresh tokens and revocation",
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+    for db_error in (OperationalError, InterfaceError, ConnectionError):
+        app.add_exception_handler(db_error, _database_unavailable)
+    install_request_id(app)
+    app.include_router(router)
+    app.include_router(health_router({"postgres": _postgres, "redis": _redis}))
+    return app

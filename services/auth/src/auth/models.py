@@ -1,0 +1,62 @@
+"""Users, sessions and refresh tokens (the schema itself is made only by Alembic migrations)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import Boolean, DateTime, ForeignKey, Index, LargeBinary, String, Text, func, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from auth.db import Base
+
+__all__ = ["Base", "RefreshToken", "Session", "User"]  # Base carries these tables for Alembic
+
+EMAIL_MAX = 254  # RFC 5321 path limit
+NAME_MAX = 100
+USER_AGENT_MAX = 512
+IP_MAX = 45  # longest textual IPv6 (with an embedded IPv4)
+
+
+class User(Base):
+    __tablename__ = "users"
+    # The database, not the application, guarantees one account per email whatever its case.
+    __table_args__ = (Index("uq_users_email_lower", func.lower(text("email")), unique=True),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    email: Mapped[str] = mapped_column(String(EMAIL_MAX))
+    name: Mapped[str] = mapped_column(String(NAME_MAX))
+    password_hash: Mapped[str] = mapped_column(Text)
+    is_active: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class Session(Base):
+    """One sign-in: our refresh tokens and a Better Auth session token both belong to a session."""
+
+    __tablename__ = "sessions"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # SHA-256 of a Better Auth session token, for sessions opened through its routes; NULL for ours.
+    token_hash: Mapped[bytes | None] = mapped_column(LargeBinary(32), unique=True)
+    ip_address: Mapped[str | None] = mapped_column(String(IP_MAX))
+    user_agent: Mapped[str | None] = mapped_column(String(USER_AGENT_MAX))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class RefreshToken(Base):
+    """One refresh token of a session; spent once, then kept so a replay can be recognised."""
+
+    __tablename__ = "refresh_tokens"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    session_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    spent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -1,0 +1,79 @@
+"""Sign-in/sign-up rate limits in Redis (shared by every replica), and the client IP they are keyed on."""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import math
+import time
+from collections.abc import Sequence
+
+from limits import RateLimitItem, parse
+from limits.aio.storage import RedisStorage
+from limits.aio.strategies import MovingWindowRateLimiter
+from limits.errors import StorageError
+
+from auth.config import IPNetwork
+from todo_shared.errors import ServiceUnavailable, TooManyRequests
+
+__all__ = ["LoginRateLimiter", "client_ip"]
+
+
+def _trusted(address: str, proxies: Sequence[IPNetwork]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in net for net in proxies)
+
+
+def client_ip(peer: str | None, forwarded_for: str | None, proxies: Sequence[IPNetwork]) -> str:
+    """Return the client's address: the peer's, or, behind trusted proxies, the last untrusted X-Forwarded-For hop."""
+    address = peer or "unknown"
+    if not forwarded_for or not _trusted(address, proxies):
+        return address
+    # Walk from the right: every hop a trusted proxy appended is believed, the first untrusted one is the client.
+    for hop in reversed(forwarded_for.split(",")):
+        try:
+            address = str(ipaddress.ip_address(hop.strip()))
+        except ValueError:
+            break
+        if not _trusted(address, proxies):
+            break
+    return address
+
+
+def _email_key(email: str) -> str:
+    # Keys name a digest, not the address: Redis need not hold who tried to sign in.
+    return hashlib.sha256(email.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+class LoginRateLimiter:
+    """Per-IP request limit and per email+IP failure limit, with moving windows; Redis down means 503."""
+
+    def __init__(self, storage: RedisStorage, *, ip_limit: str, failure_limit: str) -> None:
+        self._limiter = MovingWindowRateLimiter(storage)
+        self._ip_limit = parse(ip_limit)
+        self._failure_limit = parse(failure_limit)
+
+    async def check(self, *, ip: str, email: str | None = None) -> None:
+        """Count a sign-in/sign-up request from ``ip``; raise 429 if it, or ``email`` from it, is over its limit."""
+        try:
+            if not await self._limiter.hit(self._ip_limit, "ip", ip):
+                raise await self._too_many(self._ip_limit, "ip", ip)
+            # Testing (not hitting) so that, once the failures are used up, even the right password waits.
+            if email is not None and not await self._limiter.test(self._failure_limit, "fail", _email_key(email), ip):
+                raise await self._too_many(self._failure_limit, "fail", _email_key(email), ip)
+        except StorageError as exc:
+            raise ServiceUnavailable("Sign-in is unavailable right now, try again shortly") from exc
+
+    async def record_failure(self, *, ip: str, email: str) -> None:
+        """Count one failed password for ``email`` from ``ip``."""
+        try:
+            await self._limiter.hit(self._failure_limit, "fail", _email_key(email), ip)
+        except StorageError as exc:
+            raise ServiceUnavailable("Sign-in is unavailable right now, try again shortly") from exc
+
+    async def _too_many(self, item: RateLimitItem, *identifiers: str) -> TooManyRequests:
+        stats = await self._limiter.get_window_stats(item, *identifiers)
+        return TooManyRequests(retry_after=math.ceil(stats.reset_time - time.time()))

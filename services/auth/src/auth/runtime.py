@@ -1,0 +1,91 @@
+"""What the app opens at start-up and closes at shut-down: engine, Redis clients, limiters, token tools."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from limits.aio.storage import RedisStorage
+from redis.asyncio import ConnectionPool, Redis
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from auth.config import Settings
+from auth.db import make_engine, make_sessionmaker
+from auth.passwords import PasswordHasher
+from auth.ratelimit import LoginRateLimiter
+from todo_shared.denylist import Denylist
+from todo_shared.redis import open_redis
+from todo_shared.tokens import TokenSigner, TokenVerifier
+
+__all__ = ["Runtime", "open_runtime"]
+
+
+@dataclass(frozen=True, slots=True)
+class Runtime:
+    """The app's long-lived resources, handed to requests through lifespan state."""
+
+    settings: Settings
+    engine: AsyncEngine
+    sessionmaker: async_sessionmaker[AsyncSession]
+    redis: Redis
+    denylist: Denylist
+    signer: TokenSigner
+    verifier: TokenVerifier
+    passwords: PasswordHasher
+    rate_limiter: LoginRateLimiter
+
+
+@asynccontextmanager
+async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
+    """Open every resource (no connection is made until first use) and close them all on exit."""
+    secret = settings.jwt_secret.get_secret_value()
+    engine = make_engine(settings)
+    redis = open_redis(settings.redis_url, timeout_seconds=settings.redis_timeout_seconds)
+    # limits wants raw (undecoded) replies, so it gets a pool of its own, which we close ourselves.
+    limits_pool = ConnectionPool.from_url(
+        settings.redis_url,
+        socket_timeout=settings.redis_timeout_seconds,
+        socket_connect_timeout=settings.redis_timeout_seconds,
+    )
+    storage = RedisStorage(
+        f"async+{settings.redis_url}",
+        implementation="redispy",
+        wrap_exceptions=True,
+        key_prefix="ratelimit:auth",
+        connection_pool=limits_pool,  # type: ignore[arg-type]  # passed through to redis-py, typed too narrowly
+    )
+    try:
+        yield Runtime(
+            settings=settings,
+            engine=engine,
+            sessionmaker=make_sessionmaker(engine),
+            redis=redis,
+            denylist=Denylist(redis, ttl_seconds=settings.denylist_ttl_seconds),
+            signer=TokenSigner(
+                secret=secret,
+                issuer=settings.jwt_issuer,
+                audience=settings.jwt_audience,
+                lifetime_seconds=settings.access_token_ttl_seconds,
+            ),
+            verifier=TokenVerifier(
+                secret=secret,
+                previous_secrets=[s.get_secret_value() for s in settings.jwt_previous_secrets],
+                issuer=settings.jwt_issuer,
+                audience=settings.jwt_audience,
+                leeway_seconds=settings.jwt_leeway_seconds,
+            ),
+            passwords=PasswordHasher(
+                time_cost=settings.argon2_time_cost,
+                memory_cost=settings.argon2_memory_cost,
+                parallelism=settings.argon2_parallelism,
+                workers=settings.password_hash_workers,
+            ),
+            rate_limiter=LoginRateLimiter(
+                storage, ip_limit=settings.login_ip_limit, failure_limit=settings.login_failure_limit
+            ),
+        )
+    finally:
+        await limits_pool.aclose()
+        await redis.aclose()
+        await engine.dispose()

@@ -1,0 +1,318 @@
+"""Sign-up, sign-in, sessions, refresh and revocation: the auth rules, with no HTTP in them.
+
+Every route family (ours and the Better Auth-compatible one) calls these; functions take keyword-only
+arguments and commit their own work.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from auth import opaque
+from auth.models import IP_MAX, NAME_MAX, USER_AGENT_MAX, RefreshToken, Session, User
+from auth.passwords import PasswordHasher
+from todo_shared.denylist import Denylist
+from todo_shared.errors import BadRequest, Forbidden, Unauthorized
+from todo_shared.tokens import AccessClaims, TokenSigner
+
+__all__ = [
+    "AccountDisabled",
+    "EmailTaken",
+    "InvalidCredentials",
+    "InvalidRefreshToken",
+    "IssuedTokens",
+    "RefreshTokenReused",
+    "authenticate_password",
+    "create_user",
+    "find_user_by_email",
+    "get_user",
+    "issue_refresh_token",
+    "mint_access_token",
+    "open_session",
+    "revoke_all_sessions",
+    "revoke_session",
+    "rotate_refresh_token",
+    "start_session",
+]
+
+
+class EmailTaken(BadRequest):
+    code = "email_taken"
+    detail = "Email already registered"
+
+
+class InvalidCredentials(Unauthorized):
+    code = "invalid_credentials"
+    detail = "Invalid email or password"
+
+
+class AccountDisabled(Forbidden):
+    code = "account_disabled"
+    detail = "Account is disabled"
+
+
+class InvalidRefreshToken(Unauthorized):
+    code = "invalid_refresh_token"
+    detail = "Invalid or expired refresh token"
+
+
+class RefreshTokenReused(Unauthorized):
+    code = "refresh_token_reused"
+    detail = "Refresh token was already used; the session has been revoked"
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedTokens:
+    """What a sign-in or a refresh hands the client."""
+
+    user: User
+    session_id: uuid.UUID
+    access_token: str
+    claims: AccessClaims
+    refresh_token: str
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+async def _release(db: AsyncSession) -> None:
+    # End the read transaction so its pooled connection is not held while the hash queues for a worker: in a
+    # login storm, hundreds of waiting logins would otherwise drain the pool and stall every other request.
+    await db.commit()
+
+
+async def find_user_by_email(db: AsyncSession, *, email: str) -> User | None:
+    """Return the user with this email, whatever its case."""
+    # lower() on both sides matches the unique index, so the lookup uses it.
+    return await db.scalar(select(User).where(func.lower(User.email) == func.lower(email)))
+
+
+async def get_user(db: AsyncSession, *, user_id: uuid.UUID) -> User | None:
+    """Return a user by id."""
+    return await db.get(User, user_id)
+
+
+async def create_user(
+    db: AsyncSession, *, passwords: PasswordHasher, email: str, password: str, name: str | None
+) -> User:
+    """Create an account; raise ``EmailTaken`` if the email exists in any case, even when racing another sign-up."""
+    if await find_user_by_email(db, email=email) is not None:
+        raise EmailTaken()
+    await _release(db)
+    password_hash = await passwords.hash(password)
+    # The unique index decides races: the losers' inserts do nothing and return no row.
+    stmt = (
+        insert(User)
+        .values(
+            id=uuid.uuid4(),
+            email=email,
+            name=(name or email.rpartition("@")[0])[:NAME_MAX],
+            password_hash=password_hash,
+        )
+        .on_conflict_do_nothing()
+        .returning(User)
+    )
+    user = await db.scalar(stmt)
+    if user is None:
+        await db.rollback()
+        raise EmailTaken()
+    await db.commit()
+    return user
+
+
+async def authenticate_password(db: AsyncSession, *, passwords: PasswordHasher, email: str, password: str) -> User:
+    """Return the user whose password this is; re-hash it if its parameters are outdated.
+
+    Raises:
+        InvalidCredentials: unknown email or wrong password (same cost and answer either way).
+        AccountDisabled: the password is right but the account is disabled.
+    """
+    user = await find_user_by_email(db, email=email)
+    await _release(db)
+    ok, new_hash = await passwords.verify(password, None if user is None else user.password_hash)
+    if user is None or not ok:
+        raise InvalidCredentials()
+    if not user.is_active:
+        raise AccountDisabled()
+    if new_hash is not None:
+        user.password_hash = new_hash
+        user.updated_at = _now()
+        await db.commit()
+    return user
+
+
+async def open_session(
+    db: AsyncSession,
+    *,
+    user_id: uuid.UUID,
+    ttl_seconds: int,
+    ip_address: str | None = None,
+    user_agent: str | None = None,
+    token_hash: bytes | None = None,
+) -> Session:
+    """Add a session row (flushed, not committed); ``token_hash`` is set for Better Auth sessions."""
+    session = Session(
+        id=uuid.uuid4(),
+        user_id=user_id,
+        token_hash=token_hash,
+        ip_address=ip_address[:IP_MAX] if ip_address else None,
+        user_agent=user_agent[:USER_AGENT_MAX] if user_agent else None,
+        expires_at=_now() + timedelta(seconds=ttl_seconds),
+    )
+    db.add(session)
+    await db.flush()
+    return session
+
+
+async def issue_refresh_token(db: AsyncSession, *, session_id: uuid.UUID, ttl_seconds: int) -> str:
+    """Add a fresh refresh token to a session (not committed) and return it; only its digest is stored."""
+    token = opaque.new_token()
+    db.add(
+        RefreshToken(
+            id=uuid.uuid4(),
+            session_id=session_id,
+            token_hash=opaque.digest(token),
+            expires_at=_now() + timedelta(seconds=ttl_seconds),
+        )
+    )
+    await db.flush()
+    return token
+
+
+def mint_access_token(signer: TokenSigner, *, user: User, session_id: uuid.UUID) -> tuple[str, AccessClaims]:
+    """Sign an access token for a user's session."""
+    return signer.mint(user_id=str(user.id), email=user.email, session_id=str(session_id))
+
+
+async def start_session(
+    db: AsyncSession,
+    *,
+    signer: TokenSigner,
+    user: User,
+    refresh_ttl_seconds: int,
+    ip_address: str | None,
+    user_agent: str | None,
+) -> IssuedTokens:
+    """Open a session with a refresh token, commit it, and mint its first access token."""
+    session = await open_session(
+        db, user_id=user.id, ttl_seconds=refresh_ttl_seconds, ip_address=ip_address, user_agent=user_agent
+    )
+    refresh = await issue_refresh_token(db, session_id=session.id, ttl_seconds=refresh_ttl_seconds)
+    await db.commit()
+    access, claims = mint_access_token(signer, user=user, session_id=session.id)
+    return IssuedTokens(user=user, session_id=session.id, access_token=access, claims=claims, refresh_token=refresh)
+
+
+async def rotate_refresh_token(
+    db: AsyncSession, *, signer: TokenSigner, denylist: Denylist, refresh_token: str, ttl_seconds: int
+) -> IssuedTokens:
+    """Spend a refresh token and issue its successor; a spent one presented again revokes its whole session.
+
+    Raises:
+        InvalidRefreshToken: unknown, expired, or its session is over.
+        RefreshTokenReused: already spent; the session is now revoked everywhere.
+        AccountDisabled: the account was disabled since sign-in.
+        ServiceUnavailable: reuse was detected but the denylist could not be written.
+    """
+    now = _now()
+    token_hash = opaque.digest(refresh_token)
+    # One conditional UPDATE spends the token: of two concurrent refreshes exactly one gets the row back.
+    spend = (
+        update(RefreshToken)
+        .where(
+            RefreshToken.token_hash == token_hash,
+            RefreshToken.spent_at.is_(None),
+            RefreshToken.expires_at > now,
+            RefreshToken.session_id == Session.id,
+            Session.revoked_at.is_(None),
+            Session.expires_at > now,
+        )
+        .values(spent_at=now)
+        .returning(RefreshToken.session_id, Session.user_id)
+        .execution_options(synchronize_session=False)
+    )
+    spent = (await db.execute(spend)).one_or_none()
+    if spent is None:
+        await _detect_reuse(db, denylist=denylist, token_hash=token_hash)
+        raise InvalidRefreshToken()
+    session_id, user_id = spent
+    user = await get_user(db, user_id=user_id)
+    if user is None or not user.is_active:
+        await db.rollback()
+        raise AccountDisabled()
+    new_token = await issue_refresh_token(db, session_id=session_id, ttl_seconds=ttl_seconds)
+    await db.execute(
+        update(Session)
+        .where(Session.id == session_id)
+        .values(expires_at=now + timedelta(seconds=ttl_seconds), updated_at=now)
+    )
+    await db.commit()
+    access, claims = mint_access_token(signer, user=user, session_id=session_id)
+    return IssuedTokens(user=user, session_id=session_id, access_token=access, claims=claims, refresh_token=new_token)
+
+
+async def _detect_reuse(db: AsyncSession, *, denylist: Denylist, token_hash: bytes) -> None:
+    found = (
+        await db.execute(
+            select(RefreshToken.spent_at, Session.id, Session.user_id)
+            .join(Session, Session.id == RefreshToken.session_id)
+            .where(RefreshToken.token_hash == token_hash)
+        )
+    ).one_or_none()
+    if found is None or found.spent_at is None:
+        await db.rollback()
+        return
+    # The database first: even if Redis is down, the session can no longer be refreshed.
+    await db.execute(
+        update(Session).where(Session.id == found.id, Session.revoked_at.is_(None)).values(revoked_at=_now())
+    )
+    await db.commit()
+    await denylist.revoke(user_id=str(found.user_id), sids=[str(found.id)])
+    raise RefreshTokenReused()
+
+
+async def revoke_session(
+    db: AsyncSession, *, denylist: Denylist, user_id: uuid.UUID, session_id: uuid.UUID, jtis: Iterable[str] = ()
+) -> None:
+    """Void a session everywhere: its access tokens through the denylist first, then its row (and refresh tokens).
+
+    Raises ``ServiceUnavailable`` (and changes nothing) when the denylist cannot be written.
+    """
+    await denylist.revoke(user_id=str(user_id), jtis=jtis, sids=[str(session_id)])
+    await db.execute(
+        update(Session)
+        .where(Session.id == session_id, Session.user_id == user_id, Session.revoked_at.is_(None))
+        .values(revoked_at=_now())
+    )
+    await db.commit()
+
+
+async def revoke_all_sessions(db: AsyncSession, *, denylist: Denylist, user_id: uuid.UUID) -> None:
+    """Void every session and access token of a user, denylist first.
+
+    Raises ``ServiceUnavailable`` (and changes nothing) when the denylist cannot be written.
+    """
+    live = set(await db.scalars(select(Session.id).where(Session.user_id == user_id, Session.revoked_at.is_(None))))
+    # "before" voids older tokens; it has one-second precision, so the sids cover tokens minted this very second.
+    await denylist.revoke(user_id=str(user_id), sids=[str(s) for s in live], before=int(time.time()))
+    revoked = set(
+        await db.scalars(
+            update(Session)
+            .where(Session.user_id == user_id, Session.revoked_at.is_(None))
+            .values(revoked_at=_now())
+            .returning(Session.id)
+        )
+    )
+    await db.commit()
+    if late := revoked - live:
+        # Sessions opened while this ran: their tokens may postdate the marker.
+        await denylist.revoke(user_id=str(user_id), sids=[str(s) for s in late])

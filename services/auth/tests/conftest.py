@@ -1,0 +1,142 @@
+"""Auth API fixtures: a throwaway database migrated by Alembic, the shared Redis, apps driven in-process."""
+
+from __future__ import annotations
+
+import ipaddress
+import secrets
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from alembic import command
+from alembic.config import Config
+from asgi_lifespan import LifespanManager
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from auth.config import Settings
+from auth.main import create_app
+
+SECRET = "auth-tests-" + "k" * 40
+PASSWORD = "correct horse battery"
+AUTH_DIR = Path(__file__).resolve().parents[1]
+
+SettingsFactory = Callable[..., Settings]
+ClientFactory = Callable[[Settings], AbstractAsyncContextManager[httpx.AsyncClient]]
+SignUp = Callable[..., Awaitable[dict[str, Any]]]
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+def alembic_config(database_url: str) -> Config:
+    """Point the service's own alembic.ini at a test database, leaving pytest's logging alone."""
+    cfg = Config(str(AUTH_DIR / "alembic.ini"))
+    cfg.set_main_option("sqlalchemy.url", database_url)
+    cfg.attributes["configure_logger"] = False
+    return cfg
+
+
+@pytest.fixture(scope="session")
+def auth_database_url(create_database: Callable[[str], str]) -> str:
+    """A fresh database for this session, migrated to head exactly as production is."""
+    url = create_database("auth")
+    command.upgrade(alembic_config(url), "head")
+    return url
+
+
+def unique_email() -> str:
+    """An address no other test (or earlier run) uses, since the shared Redis and limits persist."""
+    return f"user-{uuid.uuid4().hex}@example.com"
+
+
+@pytest.fixture
+def new_email() -> Callable[[], str]:
+    return unique_email
+
+
+@pytest.fixture
+def password() -> str:
+    return PASSWORD
+
+
+def random_ip() -> str:
+    """A client address of the test's own, so per-IP limits never leak between tests or runs."""
+    return str(ipaddress.IPv4Address(0x0A000000 + secrets.randbelow(0xFFFFFF)))
+
+
+@pytest.fixture
+def make_settings(auth_database_url: str, redis_url: str) -> SettingsFactory:
+    """Build settings for a test app: cheap Argon2 so the suite stays fast; anything can be overridden."""
+
+    def make(**overrides: Any) -> Settings:
+        values: dict[str, Any] = {
+            "env": "test",
+            "jwt_secret": SECRET,
+            "database_url": auth_database_url,
+            "redis_url": redis_url,
+            # Test-only cost (t=1, 1 MiB, p=1); production keeps Argon2id's defaults (t=3, 64 MiB, p=4).
+            "argon2_time_cost": 1,
+            "argon2_memory_cost": 1024,
+            "argon2_parallelism": 1,
+            "db_pool_size": 25,
+        }
+        values.update(overrides)
+        return Settings(_env_file=None, **values)
+
+    return make
+
+
+@pytest.fixture
+def settings(make_settings: SettingsFactory) -> Settings:
+    return make_settings()
+
+
+@pytest.fixture
+def open_client() -> ClientFactory:
+    """Run an app's lifespan and hand out a client that reaches it from a client IP of its own."""
+
+    @asynccontextmanager
+    async def open_(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+        app = create_app(settings)
+        async with LifespanManager(app) as manager:
+            transport = httpx.ASGITransport(app=manager.app)
+            headers = {"X-Forwarded-For": random_ip()}
+            async with httpx.AsyncClient(transport=transport, base_url="http://auth.test", headers=headers) as client:
+                yield client
+
+    return open_
+
+
+@pytest.fixture
+async def client(open_client: ClientFactory, settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    async with open_client(settings) as c:
+        yield c
+
+
+@pytest.fixture
+def sign_up(client: httpx.AsyncClient) -> SignUp:
+    """Register a fresh user and return the token response."""
+
+    async def sign_up_(email: str | None = None, password: str = PASSWORD, **extra: Any) -> dict[str, Any]:
+        response = await client.post(
+            "/api/auth/signup", json={"email": email or unique_email(), "password": password, **extra}
+        )
+        assert response.status_code == 201, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    return sign_up_
+
+
+@pytest.fixture
+async def engine(auth_database_url: str) -> AsyncIterator[AsyncEngine]:
+    """A direct engine for asserting on (or arranging) rows the API does not expose."""
+    eng = create_async_engine(auth_database_url)
+    yield eng
+    await eng.dispose()

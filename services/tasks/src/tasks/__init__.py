@@ -1,0 +1,1 @@
+"""The tasks service: per-user todo tasks behind locally checked access tokens."""

@@ -1,0 +1,62 @@
+"""Request dependencies and the route class that authenticates every task route."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from typing import Annotated, Any
+
+import asyncpg
+from fastapi import Depends, Request, Response
+from fastapi.routing import APIRoute
+from fastapi.security import HTTPBearer
+
+from todo_shared.auth import authenticate
+from todo_shared.denylist import Denylist
+from todo_shared.errors import Forbidden
+from todo_shared.tokens import TokenVerifier
+
+__all__ = ["AuthenticatedRoute", "Bearer", "CurrentUserId", "PoolDep", "current_user_id", "get_pool"]
+
+# Only documents the scheme in OpenAPI (so /docs has "Authorize"); ``AuthenticatedRoute`` does the checking.
+Bearer = HTTPBearer(auto_error=False, description="An access token from the auth service")
+
+
+class AuthenticatedRoute(APIRoute):
+    """A route under ``/api/{user_id}/...`` that only the owner of a valid, unrevoked token may call.
+
+    The check runs before FastAPI reads the body, so a caller without a valid token gets 401 whatever it
+    sent (a dependency would run after a malformed body had already become a 422).
+
+    Raises:
+        Unauthorized: no, bad, expired or revoked token (401, ``WWW-Authenticate: Bearer``).
+        ServiceUnavailable: the denylist cannot be read (503): an unchecked token is never let through.
+        Forbidden: a valid token of another user (403).
+    """
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handle = super().get_route_handler()
+
+        async def authenticated(request: Request) -> Response:
+            verifier: TokenVerifier = request.state.verifier
+            denylist: Denylist = request.state.denylist
+            claims = await authenticate(request.headers.get("authorization"), verifier=verifier, denylist=denylist)
+            if claims.sub != request.path_params["user_id"]:
+                raise Forbidden()
+            return await handle(request)
+
+        return authenticated
+
+
+async def get_pool(request: Request) -> asyncpg.Pool:
+    """Return the lifespan's connection pool."""
+    pool: asyncpg.Pool = request.state.pool
+    return pool
+
+
+async def current_user_id(user_id: str) -> str:
+    """Return the path's ``{user_id}``, which ``AuthenticatedRoute`` has matched against the token."""
+    return user_id
+
+
+PoolDep = Annotated[asyncpg.Pool, Depends(get_pool)]
+CurrentUserId = Annotated[str, Depends(current_user_id)]

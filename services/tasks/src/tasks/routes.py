@@ -1,0 +1,107 @@
+"""The tasks API under ``/api/{user_id}/tasks``: thin handlers over ``queries``."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Response, Security, status
+
+from tasks import queries
+from tasks.deps import AuthenticatedRoute, Bearer, CurrentUserId, PoolDep
+from tasks.schemas import MAX_TASK_ID, ErrorOut, ListParams, TaskCreate, TaskDeleted, TaskOut, TaskUpdate
+from todo_shared.errors import NotFound
+
+__all__ = ["router"]
+
+_ERROR: dict[str, Any] = {"model": ErrorOut, "description": "The error envelope"}
+
+router = APIRouter(
+    prefix="/api/{user_id}/tasks",
+    tags=["tasks"],
+    route_class=AuthenticatedRoute,
+    dependencies=[Security(Bearer)],
+    responses={401: _ERROR, 403: _ERROR, 422: _ERROR, 503: _ERROR},
+)
+
+TaskId = Annotated[int, Path(ge=1, le=MAX_TASK_ID, description="The task's id")]
+_NOT_FOUND = "Task not found"
+
+
+# Handlers hand FastAPI plain dicts and declare ``response_model``: it validates and serialises them once
+# against the model (building TaskOut here first made serialising a 50-task page ~30% slower).
+Task = dict[str, Any]
+
+
+def _found(row: queries.Row | None) -> Task:
+    if row is None:
+        raise NotFound(_NOT_FOUND, code="task_not_found")
+    return dict(row)
+
+
+_TOTAL_HEADER = {
+    "X-Total-Count": {"description": "Tasks matching the filters, all pages", "schema": {"type": "integer"}}
+}
+
+
+@router.get("", summary="List tasks", response_model=list[TaskOut], responses={200: {"headers": _TOTAL_HEADER}})
+async def list_tasks(
+    user_id: CurrentUserId, pool: PoolDep, response: Response, params: Annotated[ListParams, Query()]
+) -> list[Task]:
+    """List the user's tasks, filtered, sorted (ties by id) and paged; ``X-Total-Count`` counts every match.
+
+    Sorting by ``due_date`` puts tasks without one last when ascending and first when descending.
+    """
+    total, rows = await queries.list_page(pool, user_id=user_id, params=params)
+    response.headers["X-Total-Count"] = str(total)
+    return [dict(row) for row in rows]
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, summary="Create a task", response_model=TaskOut)
+async def create_task(user_id: CurrentUserId, pool: PoolDep, body: TaskCreate) -> Task:
+    """Create a task."""
+    row = await queries.create(
+        pool,
+        user_id=user_id,
+        title=body.title,
+        description=body.description,
+        priority=body.priority,
+        due_date=body.due_date,
+    )
+    return _found(row)
+
+
+@router.get("/{task_id}", summary="Get a task", response_model=TaskOut, responses={404: _ERROR})
+async def get_task(user_id: CurrentUserId, pool: PoolDep, task_id: TaskId) -> Task:
+    """Return one task."""
+    return _found(await queries.get(pool, user_id=user_id, task_id=task_id))
+
+
+async def _update(user_id: str, pool: PoolDep, task_id: int, body: TaskUpdate) -> Task:
+    changes = body.model_dump(exclude_unset=True)
+    return _found(await queries.update(pool, user_id=user_id, task_id=task_id, changes=changes))
+
+
+@router.put("/{task_id}", summary="Update a task", response_model=TaskOut, responses={404: _ERROR})
+async def put_task(user_id: CurrentUserId, pool: PoolDep, task_id: TaskId, body: TaskUpdate) -> Task:
+    """Change the fields sent; the others stay as they are (a partial update, as the original client expects)."""
+    return await _update(user_id, pool, task_id, body)
+
+
+@router.patch("/{task_id}", summary="Update a task", response_model=TaskOut, responses={404: _ERROR})
+async def patch_task(user_id: CurrentUserId, pool: PoolDep, task_id: TaskId, body: TaskUpdate) -> Task:
+    """Change the fields sent; the others stay as they are."""
+    return await _update(user_id, pool, task_id, body)
+
+
+@router.patch("/{task_id}/complete", summary="Toggle completion", response_model=TaskOut, responses={404: _ERROR})
+async def toggle_task(user_id: CurrentUserId, pool: PoolDep, task_id: TaskId) -> Task:
+    """Flip ``completed`` and return the task."""
+    return _found(await queries.toggle(pool, user_id=user_id, task_id=task_id))
+
+
+@router.delete("/{task_id}", summary="Delete a task", responses={404: _ERROR})
+async def delete_task(user_id: CurrentUserId, pool: PoolDep, task_id: TaskId) -> TaskDeleted:
+    """Delete a task."""
+    if not await queries.delete(pool, user_id=user_id, task_id=task_id):
+        raise NotFound(_NOT_FOUND, code="task_not_found")
+    return TaskDeleted(id=task_id)

@@ -24,6 +24,10 @@ import asyncpg
 import pytest
 import redis
 
+# pytest's importlib mode names gateway/tests/* "gateway.tests.*" and, were "gateway" not yet imported, would
+# make the bare gateway/ directory the "gateway" module, hiding the real package from those tests.
+import gateway  # noqa: F401
+
 ON_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 

@@ -75,6 +75,9 @@ def test_settings_defaults_follow_the_contract() -> None:
     assert (settings.argon2_time_cost, settings.argon2_memory_cost, settings.argon2_parallelism) == (3, 65536, 4)
     assert settings.login_failure_limit == "10 per 15 minutes"
     assert settings.login_ip_limit == "600 per minute"
+    assert settings.trusted_origins == {"http://localhost:3000", "http://localhost:8000"}
+    assert (settings.session_ttl_seconds, settings.session_update_age_seconds) == (7 * 86_400, 86_400)
+    assert not settings.secure_cookies
     plain = Settings(_env_file=None, jwt_secret="k" * 40, database_url="postgres://u@db:5432/auth")
     assert plain.database_url == "postgresql+asyncpg://u@db:5432/auth"
 

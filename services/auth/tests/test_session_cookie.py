@@ -83,9 +83,30 @@ def test_bearer_with_bad_signature_is_no_session() -> None:
     assert cookie().from_bearer(new_session_token() + "." + "B" * 43 + "=") is None
 
 
+def test_raw_bearer_must_look_like_a_session_token() -> None:
+    assert cookie().from_bearer("é" * 32) is None
+    assert cookie().from_bearer(new_session_token() + "x") is None
+
+
 def test_sign_out_clears_three_cookies() -> None:
     assert cookie().clear_headers() == [
         "better-auth.session_token=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax",
         "better-auth.session_data=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax",
         "better-auth.dont_remember=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax",
     ]
+
+
+def test_dont_remember_cookie_is_a_signed_true_without_max_age() -> None:
+    header = cookie().dont_remember_header()
+    assert (
+        header == f"better-auth.dont_remember={quote(cookie().sign('true'), safe='')}; Path=/; HttpOnly; SameSite=Lax"
+    )
+    assert cookie().from_cookie(header.split(";")[0].split("=", 1)[1]) == "true"
+
+
+@pytest.mark.parametrize(
+    "value", ["é" * 32 + "." + "A" * 43 + "=", "%C3%A9." + "A" * 43 + "%3D", "\udcff." + "A" * 43 + "="]
+)
+def test_non_ascii_values_are_no_session_not_an_error(value: str) -> None:
+    assert cookie().from_cookie(value) is None
+    assert cookie().from_bearer(value) is None

@@ -8,9 +8,10 @@ from typing import Annotated
 
 import argon2
 from limits import parse
-from pydantic import Field, field_validator
+from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from auth.origin_check import origin_of
 from todo_shared.settings import BaseServiceSettings
 
 __all__ = ["DatabaseSettings", "Settings"]
@@ -21,6 +22,13 @@ IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 def _cores() -> int:
     # The CPUs this process may run on, which can be fewer than the machine has (containers, taskset).
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def _origin(url: str) -> str:
+    origin = origin_of(url)
+    if origin is None:
+        raise ValueError(f"{url!r} is not an http(s) URL")
+    return origin
 
 
 class DatabaseSettings(BaseSettings):
@@ -59,13 +67,45 @@ class Settings(BaseServiceSettings, DatabaseSettings):
     argon2_parallelism: int = Field(default=argon2.DEFAULT_PARALLELISM, ge=1)
     # Hashes running at once; more than the cores only makes every other request wait for a CPU.
     password_hash_workers: int = Field(default_factory=_cores, ge=1)
+    # Better Auth-compatible routes. Browser origins trusted on sign-in and cookie-carrying writes; the same list
+    # the gateway's CORS allows, so CORS_ORIGINS is read when FRONTEND_ORIGINS is not set.
+    frontend_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["http://localhost:3000"],
+        validation_alias=AliasChoices("frontend_origins", "cors_origins"),
+    )
+    # Where clients reach the API (the gateway): its origin is trusted too, and https makes cookies __Secure-.
+    public_base_url: str = "http://localhost:8000"
+    session_ttl_seconds: int = Field(default=7 * 86_400, ge=60)
+    # get-session extends a session last extended longer ago than this to a full ttl (Better Auth's updateAge).
+    session_update_age_seconds: int = Field(default=86_400, ge=0)
 
-    @field_validator("trusted_proxies", mode="before")
+    @field_validator("trusted_proxies", "frontend_origins", mode="before")
     @classmethod
-    def _split_proxies(cls, value: object) -> object:
+    def _split_list(cls, value: object) -> object:
         if isinstance(value, str):
             return [s.strip() for s in value.split(",") if s.strip()]
         return value
+
+    @field_validator("frontend_origins")
+    @classmethod
+    def _origins(cls, value: list[str]) -> list[str]:
+        return [_origin(v) for v in value]
+
+    @field_validator("public_base_url")
+    @classmethod
+    def _base_url(cls, value: str) -> str:
+        _origin(value)
+        return value
+
+    @property
+    def trusted_origins(self) -> frozenset[str]:
+        """Origins a Better Auth write may come from: the front ends' and the public base URL's."""
+        return frozenset([*self.frontend_origins, _origin(self.public_base_url)])
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Whether clients reach us over https, so cookies get ``Secure`` and the ``__Secure-`` prefix."""
+        return self.public_base_url.lower().startswith("https://")
 
     @field_validator("login_failure_limit", "login_ip_limit")
     @classmethod

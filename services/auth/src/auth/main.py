@@ -12,6 +12,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.responses import Response
 
+from auth.better_auth import router as better_auth_router
 from auth.config import Settings
 from auth.deps import get_runtime
 from auth.routes import router
@@ -65,5 +66,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.add_exception_handler(db_error, _database_unavailable)
     install_request_id(app)
     app.include_router(router)
+    app.include_router(better_auth_router)
     app.include_router(health_router({"postgres": _postgres, "redis": _redis}))
     return app

@@ -1,20 +1,26 @@
-"""Better Auth's origin / CSRF rule for state-changing requests (WIRE.md §7)."""
+"""Better Auth's origin / CSRF rule for state-changing requests, and its callbackURL rule (WIRE.md §7)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Mapping
 from urllib.parse import urlsplit
 
 from todo_shared.errors import Forbidden
 
-__all__ = ["check_origin", "origin_of"]
+__all__ = ["check_callback_url", "check_origin", "origin_of"]
 
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# Better Auth's own test for a relative callbackURL: one leading "/", never "//", "/\" or their encodings.
+_RELATIVE_PATH = re.compile(r"/(?!/|\\|%2f|%5c)[\w\-.+/@]*(?:\?[\w\-.+/=&%@]*)?", re.ASCII)
 
 
 def origin_of(url: str) -> str | None:
     """Reduce a URL (an Origin or a Referer) to ``scheme://host[:port]``; ``None`` if it has none."""
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:  # e.g. an unbalanced "[" in the host
+        return None
     if parts.scheme not in ("http", "https") or not parts.netloc:
         return None
     return f"{parts.scheme}://{parts.netloc}".lower()
@@ -44,11 +50,23 @@ def check_origin(
         return
     if is_sign_in and not has_cookie and headers.get("sec-fetch-site") == "cross-site":
         if headers.get("sec-fetch-mode") == "navigate":
-            raise _refuse("Cross-site navigation login blocked", "CROSS_SITE_NAVIGATION_LOGIN_BLOCKED")
+            raise _refuse(
+                "Cross-site navigation login blocked. This request appears to be a CSRF attack.",
+                "CROSS_SITE_NAVIGATION_LOGIN_BLOCKED",
+            )
     raw = headers.get("origin") or headers.get("referer")
-    if not raw or raw == "null":
-        if has_cookie or from_browser:
-            raise _refuse("Missing or null Origin", "MISSING_OR_NULL_ORIGIN")
-        return
-    if origin_of(raw) not in trusted:
+    # "Origin: null" (sandboxed frames, privacy redirects) is refused even where a missing Origin passes.
+    if raw == "null" or (not raw and (has_cookie or from_browser)):
+        raise _refuse("Missing or null Origin", "MISSING_OR_NULL_ORIGIN")
+    if raw and origin_of(raw) not in trusted:
         raise _refuse("Invalid origin", "INVALID_ORIGIN")
+
+
+def check_callback_url(url: str, *, trusted: Collection[str]) -> None:
+    """Raise ``Forbidden`` unless ``url`` is a plain relative path or lies on a trusted origin."""
+    if url.startswith("/"):
+        ok = _RELATIVE_PATH.fullmatch(url) is not None
+    else:
+        ok = origin_of(url) in trusted
+    if not ok:
+        raise _refuse("Invalid callbackURL", "INVALID_CALLBACK_URL")

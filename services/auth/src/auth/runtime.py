@@ -1,4 +1,4 @@
-"""What the app opens at start-up and closes at shut-down: engine, Redis clients, limiters, token tools."""
+"""What the app opens at start-up and closes at shut-down: engine, Redis clients, limiters, token and cookie tools."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from auth.config import Settings
 from auth.db import make_engine, make_sessionmaker
 from auth.passwords import PasswordHasher
 from auth.ratelimit import LoginRateLimiter
+from auth.session_cookie import SessionCookie
 from todo_shared.denylist import Denylist
 from todo_shared.redis import open_redis
 from todo_shared.tokens import TokenSigner, TokenVerifier
@@ -34,6 +35,7 @@ class Runtime:
     verifier: TokenVerifier
     passwords: PasswordHasher
     rate_limiter: LoginRateLimiter
+    session_cookie: SessionCookie
 
 
 @asynccontextmanager
@@ -83,6 +85,9 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
             ),
             rate_limiter=LoginRateLimiter(
                 storage, ip_limit=settings.login_ip_limit, failure_limit=settings.login_failure_limit
+            ),
+            session_cookie=SessionCookie(
+                secret=secret, secure=settings.secure_cookies, max_age_seconds=settings.session_ttl_seconds
             ),
         )
     finally:

@@ -32,6 +32,8 @@ __all__ = [
     "RefreshTokenReused",
     "authenticate_password",
     "create_user",
+    "extend_session",
+    "find_session_by_token_hash",
     "find_user_by_email",
     "get_user",
     "issue_refresh_token",
@@ -104,7 +106,10 @@ async def get_user(db: AsyncSession, *, user_id: uuid.UUID) -> User | None:
 async def create_user(
     db: AsyncSession, *, passwords: PasswordHasher, email: str, password: str, name: str | None
 ) -> User:
-    """Create an account; raise ``EmailTaken`` if the email exists in any case, even when racing another sign-up."""
+    """Create an account; raise ``EmailTaken`` if the email exists in any case, even when racing another sign-up.
+
+    ``name=None`` means the part of the email before '@'; Better Auth's sign-up may store ``""``.
+    """
     if await find_user_by_email(db, email=email) is not None:
         raise EmailTaken()
     await _release(db)
@@ -115,7 +120,7 @@ async def create_user(
         .values(
             id=uuid.uuid4(),
             email=email,
-            name=(name or email.rpartition("@")[0])[:NAME_MAX],
+            name=(email.rpartition("@")[0] if name is None else name)[:NAME_MAX],
             password_hash=password_hash,
         )
         .on_conflict_do_nothing()
@@ -171,6 +176,39 @@ async def open_session(
     db.add(session)
     await db.flush()
     return session
+
+
+async def find_session_by_token_hash(db: AsyncSession, *, token_hash: bytes) -> tuple[Session, User] | None:
+    """Return a live session (not revoked, not expired, its user active) by its token's digest, with its user."""
+    found = (
+        await db.execute(
+            select(Session, User)
+            .join(User, User.id == Session.user_id)
+            .where(
+                Session.token_hash == token_hash,
+                Session.revoked_at.is_(None),
+                Session.expires_at > _now(),
+                User.is_active.is_(True),
+            )
+        )
+    ).one_or_none()
+    return None if found is None else (found[0], found[1])
+
+
+async def extend_session(db: AsyncSession, *, session: Session, ttl_seconds: int) -> bool:
+    """Give a live session (and the ``session`` object) a full ``ttl_seconds`` from now, committed.
+
+    Returns ``False`` if it was revoked meanwhile: the update is conditional, so a racing sign-out stays signed out.
+    """
+    now = _now()
+    extended = await db.scalar(
+        update(Session)
+        .where(Session.id == session.id, Session.revoked_at.is_(None))
+        .values(expires_at=now + timedelta(seconds=ttl_seconds), updated_at=now)
+        .returning(Session.id)
+    )
+    await db.commit()
+    return extended is not None
 
 
 async def issue_refresh_token(db: AsyncSession, *, session_id: uuid.UUID, ttl_seconds: int) -> str:

@@ -33,11 +33,12 @@ class SessionCookie:
         self._prefix = "__Secure-better-auth." if secure else "better-auth."
         self._attributes = "Path=/; HttpOnly; SameSite=Lax" + ("; Secure" if secure else "")
         self.name = self._prefix + "session_token"
+        self.dont_remember_name = self._prefix + "dont_remember"
         self.max_age_seconds = max_age_seconds
 
     def sign(self, token: str) -> str:
         """Return ``token.signature``: the ``set-auth-token`` header value (not URL-encoded)."""
-        digest = hmac.new(self._key, token.encode(), hashlib.sha256).digest()
+        digest = hmac.new(self._key, token.encode("utf-8", "surrogatepass"), hashlib.sha256).digest()
         return f"{token}.{base64.b64encode(digest).decode()}"
 
     def unsign(self, value: str) -> str | None:
@@ -45,7 +46,9 @@ class SessionCookie:
         token, dot, signature = value.rpartition(".")
         if not dot or len(signature) != _SIGNATURE_LENGTH or not signature.endswith("="):
             return None
-        return token if hmac.compare_digest(self.sign(token), value) else None
+        # Compared as bytes: compare_digest refuses str with non-ASCII characters, and headers may hold them.
+        expected = self.sign(token).encode("utf-8", "surrogatepass")
+        return token if hmac.compare_digest(expected, value.encode("utf-8", "surrogatepass")) else None
 
     def from_cookie(self, cookie_value: str | None) -> str | None:
         """Read the session token out of the cookie's raw value."""
@@ -54,7 +57,7 @@ class SessionCookie:
     def from_bearer(self, bearer: str) -> str | None:
         """Read a session token from a bearer value: ``token.sig`` (URL-encoded or not) or the raw token."""
         if "." not in bearer:
-            return bearer if len(bearer) == 32 and bearer.isalnum() else None
+            return bearer if len(bearer) == 32 and bearer.isascii() and bearer.isalnum() else None
         return self.unsign(unquote(bearer) if "%" in bearer else bearer)
 
     def set_header(self, token: str, *, remember: bool = True) -> str:
@@ -62,6 +65,10 @@ class SessionCookie:
         value = quote(self.sign(token), safe="")
         max_age = f"Max-Age={self.max_age_seconds}; " if remember else ""
         return f"{self.name}={value}; {max_age}{self._attributes}"
+
+    def dont_remember_header(self) -> str:
+        """Build the ``dont_remember`` cookie that marks a session as ended with the browser (``rememberMe: false``)."""
+        return f"{self.dont_remember_name}={quote(self.sign('true'), safe='')}; {self._attributes}"
 
     def clear_headers(self) -> list[str]:
         """Build the three ``Set-Cookie`` values Better Auth sends on sign-out."""

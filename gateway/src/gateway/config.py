@@ -1,0 +1,45 @@
+"""Gateway settings: where the upstreams are, how long to wait for them, and who may call from a browser."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import AnyHttpUrl, Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+__all__ = ["Settings"]
+
+
+class Settings(BaseSettings):
+    """Everything the gateway reads from the environment (or ``.env``).
+
+    The gateway holds no secret and checks no token, so unlike the services it does not extend
+    ``todo_shared.settings.BaseServiceSettings`` (which requires ``JWT_SECRET``).
+    """
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    log_level: str = "INFO"
+    auth_url: AnyHttpUrl = AnyHttpUrl("http://127.0.0.1:8001")
+    tasks_url: AnyHttpUrl = AnyHttpUrl("http://127.0.0.1:8002")
+    upstream_connect_timeout_seconds: float = Field(default=2.0, gt=0)
+    upstream_read_timeout_seconds: float = Field(default=30.0, gt=0)
+    upstream_pool_timeout_seconds: float = Field(default=5.0, gt=0)
+    upstream_pool_size: int = Field(default=256, ge=1)
+    # Below uvicorn's default keep-alive (5 s) so the gateway drops an idle connection before the upstream
+    # does; a POST on a connection the upstream just closed would be a 502, because it is never retried.
+    upstream_keepalive_seconds: float = Field(default=4.0, gt=0)
+    max_body_bytes: int = Field(default=1024 * 1024, ge=0)
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["http://localhost:3000"])
+    ready_timeout_seconds: float = Field(default=2.0, gt=0)
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [s.strip().rstrip("/") for s in value.split(",") if s.strip()]
+        return value
+
+    def upstreams(self) -> dict[str, str]:
+        """Name each upstream's base URL, without a trailing slash."""
+        return {"auth": str(self.auth_url).rstrip("/"), "tasks": str(self.tasks_url).rstrip("/")}

@@ -1,0 +1,215 @@
+"""The whole system as real processes: auth, tasks and the gateway under uvicorn, on free ports.
+
+Each service runs as ``python -m uvicorn <pkg>.main:create_app --factory`` against throwaway databases (made
+by the root conftest's ``create_database`` and migrated by Alembic in a subprocess) and the test Redis. The
+tests reach them only through the gateway, over HTTP. They skip until both services exist.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import closing
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SERVICES = {"auth": ROOT / "services/auth", "tasks": ROOT / "services/tasks"}
+# A strong secret of this session's own: the services run with ENV=test, which enforces the secret rules.
+JWT_SECRET = secrets.token_urlsafe(48)
+PASSWORD = "correct horse battery staple"
+
+
+def _free_port() -> int:
+    with closing(socket.socket()) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def services_exist() -> bool:
+    """Tell whether both services can be imported (they are built in parallel with these tests)."""
+    return all(importlib.util.find_spec(f"{name}.main") is not None for name in SERVICES)
+
+
+@dataclass
+class Server:
+    """One uvicorn process of the system."""
+
+    name: str
+    url: str
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    def kill(self) -> None:
+        """Kill it outright (SIGKILL), as a crash would."""
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+    def pause(self) -> None:
+        """Freeze it (SIGSTOP): the kernel still accepts connections, nobody answers them."""
+        self.process.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        """Let a paused process run again."""
+        self.process.send_signal(signal.SIGCONT)
+
+    def stop(self) -> None:
+        """Stop it gracefully, or kill it after ten seconds."""
+        if self.process.poll() is None:
+            self.resume()
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+@dataclass
+class Launcher:
+    """Starts services of the system; stops every one it started when the test (or session) ends."""
+
+    workdir: Path
+    redis_url: str
+    database_urls: dict[str, str]
+    started: list[Server] = field(default_factory=list)
+
+    def _start(self, name: str, env: dict[str, str]) -> Server:
+        port = _free_port()
+        log = self.workdir / f"{name}-{port}.log"
+        argv = [sys.executable, "-m", "uvicorn", f"{name}.main:create_app", "--factory"]
+        argv += ["--host", "127.0.0.1", "--port", str(port)]
+        base = {
+            "PATH": os.environ.get("PATH", ""),
+            "ENV": "test",
+            "LOG_LEVEL": "WARNING",
+            "JWT_SECRET": JWT_SECRET,
+            "REDIS_URL": self.redis_url,
+        }
+        # The working directory is empty, so no developer's .env leaks into the services' settings.
+        with log.open("wb") as out:
+            process = subprocess.Popen(argv, env=base | env, cwd=self.workdir, stdout=out, stderr=subprocess.STDOUT)
+        server = Server(name=name, url=f"http://127.0.0.1:{port}", process=process, log=log)
+        self.started.append(server)
+        deadline = time.monotonic() + 30
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"{name} exited with {process.returncode}:\n{log.read_text()[-3000:]}")
+            try:
+                if httpx.get(f"{server.url}/healthz", timeout=1).status_code == 200:
+                    return server
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{name} did not become healthy:\n{log.read_text()[-3000:]}")
+            time.sleep(0.1)
+
+    def auth(self, **env: str) -> Server:
+        """Start an auth service on its database."""
+        return self._start("auth", {"DATABASE_URL": self.database_urls["auth"], **env})
+
+    def tasks(self, **env: str) -> Server:
+        """Start a tasks service on its database."""
+        return self._start("tasks", {"DATABASE_URL": self.database_urls["tasks"], **env})
+
+    def gateway(self, auth: Server | str, tasks: Server | str, **env: str) -> Server:
+        """Start a gateway in front of the given upstreams (servers or URLs)."""
+        urls = {name: s.url if isinstance(s, Server) else s for name, s in (("AUTH_URL", auth), ("TASKS_URL", tasks))}
+        return self._start("gateway", {**urls, **env})
+
+    def stop_all(self) -> None:
+        """Stop every process this launcher started."""
+        for server in reversed(self.started):
+            server.stop()
+
+
+@dataclass
+class System:
+    """The shared system: one auth, one tasks, one gateway."""
+
+    auth: Server
+    tasks: Server
+    gateway: Server
+    launcher: Launcher
+
+
+@dataclass(frozen=True)
+class Account:
+    """A user signed up through the gateway."""
+
+    email: str
+    user_id: str
+    access_token: str
+    refresh_token: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """The Authorization header for this user."""
+        return {"Authorization": f"Bearer {self.access_token}"}
+
+
+@pytest.fixture(scope="session")
+def system(
+    create_database: Callable[[str], str], redis_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[System]:
+    """Auth, tasks and the gateway, migrated and healthy, for the whole session."""
+    if not services_exist():
+        pytest.skip("the auth and tasks services are not built yet")
+    urls = {name: create_database(name) for name in SERVICES}
+    for name, directory in SERVICES.items():
+        env = {"PATH": os.environ.get("PATH", ""), "DATABASE_URL": urls[name]}
+        done = subprocess.run(
+            [sys.executable, "-m", "alembic", "upgrade", "head"], cwd=directory, env=env, capture_output=True, text=True
+        )
+        assert done.returncode == 0, f"{name} migrations failed:\n{done.stderr[-3000:]}"
+    launcher = Launcher(tmp_path_factory.mktemp("system"), redis_url, urls)
+    try:
+        auth, tasks = launcher.auth(), launcher.tasks()
+        yield System(auth=auth, tasks=tasks, gateway=launcher.gateway(auth, tasks), launcher=launcher)
+    finally:
+        launcher.stop_all()
+
+
+@pytest.fixture
+def launcher(system: System, tmp_path: Path) -> Iterator[Launcher]:
+    """Extra processes for one test (fault tests break these, never the shared system)."""
+    extra = Launcher(tmp_path, system.launcher.redis_url, system.launcher.database_urls)
+    try:
+        yield extra
+    finally:
+        extra.stop_all()
+
+
+@pytest.fixture
+def gateway(system: System) -> Iterator[httpx.Client]:
+    """An HTTP client on the shared gateway: the only door the tests use."""
+    with httpx.Client(base_url=system.gateway.url, timeout=10) as client:
+        yield client
+
+
+SignUp = Callable[[], Account]
+
+
+@pytest.fixture
+def sign_up(gateway: httpx.Client) -> SignUp:
+    """Sign a fresh user up through the gateway."""
+
+    def make() -> Account:
+        email = f"user-{uuid.uuid4().hex[:12]}@example.com"
+        response = gateway.post("/api/auth/signup", json={"email": email, "password": PASSWORD})
+        assert response.status_code == 201, response.text
+        body = response.json()
+        return Account(email, body["user"]["id"], body["access_token"], body["refresh_token"])
+
+    return make

@@ -1,0 +1,158 @@
+"""docker-compose.yml and .env.example, checked without a Docker engine: the compose schema plus our rules.
+
+``compose-spec.schema.json`` beside this file is the Compose Specification's JSON schema (draft-07), as
+shipped in the npm package ``dclint`` 3.1.0 (``schemas/compose.schema.json``); the spec is Apache-2.0.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+COMPOSE = ROOT / "docker-compose.yml"
+ENV_EXAMPLE = ROOT / ".env.example"
+SCHEMA = Path(__file__).with_name("compose-spec.schema.json")
+
+APPS = {"auth": 8001, "tasks": 8002, "gateway": 8000}
+MIGRATIONS = {"migrate-auth": "auth", "migrate-tasks": "tasks"}
+LONG_RUNNING = {"postgres", "redis", *APPS}
+# Host ports are for the gateway (and, once it exists, the front end) only.
+MAY_PUBLISH = {"gateway": "8000", "frontend": "3000"}
+# ${VAR}, ${VAR:-default}, ${VAR-default}, ${VAR:?error}, ${VAR?error}, ${VAR:+alt}, ${VAR+alt}; $$ is a literal $.
+INTERPOLATION = re.compile(r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:(?P<op>:?[-?+])(?P<arg>[^}]*))?\}")
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict[str, Any]:
+    data = yaml.safe_load(COMPOSE.read_text())
+    assert isinstance(data, dict)
+    return data
+
+
+@pytest.fixture(scope="module")
+def services(compose: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    result: dict[str, dict[str, Any]] = compose["services"]
+    return result
+
+
+def test_matches_the_compose_schema(compose: dict[str, Any]) -> None:
+    schema = json.loads(SCHEMA.read_text())
+    errors = sorted(jsonschema.Draft7Validator(schema).iter_errors(compose), key=lambda e: list(e.absolute_path))
+    assert not errors, "\n".join(f"{list(e.absolute_path)}: {e.message}" for e in errors)
+
+
+def test_every_interpolation_is_well_formed() -> None:
+    text = COMPOSE.read_text().replace("$$", "")
+    dollars = text.count("$")
+    assert dollars == len(INTERPOLATION.findall(text)), "a $ that compose would not interpolate as intended"
+
+
+def test_has_every_part_of_the_system(services: dict[str, dict[str, Any]]) -> None:
+    assert {"postgres", "redis", *MIGRATIONS, *APPS} <= set(services)
+
+
+def test_long_running_services_have_health_checks(services: dict[str, dict[str, Any]]) -> None:
+    for name in LONG_RUNNING:
+        check = services[name].get("healthcheck")
+        assert check and not check.get("disable") and check.get("test"), f"{name} has no health check"
+        test = check["test"]
+        assert "curl" not in json.dumps(test) and "wget" not in json.dumps(test), f"{name}: slim images lack curl"
+
+
+def test_migrations_are_one_shot_alembic_jobs(services: dict[str, dict[str, Any]]) -> None:
+    for job, app in MIGRATIONS.items():
+        service = services[job]
+        assert service["command"] == ["alembic", "upgrade", "head"]
+        assert service.get("restart", "no") == "no"
+        assert service["build"] == services[app]["build"], f"{job} must run the {app} image"
+        assert service["depends_on"]["postgres"]["condition"] == "service_healthy"
+        assert service["environment"]["DATABASE_URL"].endswith(f"@postgres:5432/{app}")
+
+
+def test_start_order_waits_on_health_and_migrations(services: dict[str, dict[str, Any]]) -> None:
+    for name, service in services.items():
+        for target, rule in service.get("depends_on", {}).items():
+            assert isinstance(rule, dict), f"{name} -> {target}: use the long form with a condition"
+            wanted = "service_completed_successfully" if target in MIGRATIONS else "service_healthy"
+            assert rule["condition"] == wanted, f"{name} -> {target}"
+    for job, app in MIGRATIONS.items():
+        assert {job, "postgres", "redis"} <= set(services[app]["depends_on"]), app
+    assert {"auth", "tasks"} <= set(services["gateway"]["depends_on"])
+
+
+def test_only_the_gateway_publishes_a_port(services: dict[str, dict[str, Any]]) -> None:
+    for name, service in services.items():
+        ports = service.get("ports", [])
+        if name not in MAY_PUBLISH:
+            assert not ports, f"{name} publishes {ports}"
+            continue
+        for port in ports:
+            assert str(port).rsplit(":", 1)[-1] == MAY_PUBLISH[name], f"{name} publishes {port}"
+    assert services["gateway"]["ports"]
+
+
+def test_the_gateway_reaches_the_services_by_name(services: dict[str, dict[str, Any]]) -> None:
+    env = services["gateway"]["environment"]
+    assert env["AUTH_URL"] == f"http://auth:{APPS['auth']}"
+    assert env["TASKS_URL"] == f"http://tasks:{APPS['tasks']}"
+    for name in ("auth", "tasks"):
+        assert str(APPS[name]) in json.dumps(services[name]["healthcheck"]["test"])
+        assert services[name]["environment"]["REDIS_URL"] == "redis://redis:6379/0"
+
+
+def test_the_secret_comes_from_the_environment_and_is_required(services: dict[str, dict[str, Any]]) -> None:
+    for name in ("auth", "tasks"):
+        secret = services[name]["environment"]["JWT_SECRET"]
+        match = INTERPOLATION.fullmatch(secret)
+        assert match and match["name"] == "JWT_SECRET" and match["op"] == ":?", f"{name}: compose must refuse to start"
+    for name, service in services.items():
+        build = service.get("build")
+        if isinstance(build, dict):
+            assert "JWT_SECRET" not in json.dumps(build.get("args", {})), f"{name} bakes the secret into its image"
+
+
+def test_postgres_creates_both_databases_on_first_start(services: dict[str, dict[str, Any]]) -> None:
+    mounts = [str(v) for v in services["postgres"]["volumes"] if "docker-entrypoint-initdb.d" in str(v)]
+    assert mounts
+    script = ROOT / mounts[0].split(":", 1)[0]
+    sql = script.read_text()
+    assert "CREATE DATABASE auth;" in sql and "CREATE DATABASE tasks;" in sql
+
+
+def test_every_build_points_at_an_existing_dockerfile(services: dict[str, dict[str, Any]]) -> None:
+    for name, service in services.items():
+        if build := service.get("build"):
+            assert (ROOT / build["context"] / build["dockerfile"]).is_file(), name
+
+
+def _documented() -> set[str]:
+    names = set()
+    for line in ENV_EXAMPLE.read_text().splitlines():
+        if match := re.match(r"#?\s*([A-Z][A-Z0-9_]*)=", line):
+            names.add(match[1])
+    return names
+
+
+def test_env_example_documents_every_variable_compose_reads() -> None:
+    used = {m["name"] for m in INTERPOLATION.finditer(COMPOSE.read_text())}
+    assert used - _documented() == set()
+
+
+@pytest.mark.parametrize("module", ["gateway.config", "auth.config", "tasks.config"])
+def test_env_example_documents_every_setting(module: str) -> None:
+    settings = importlib.import_module(module).Settings
+    assert {name.upper() for name in settings.model_fields} - _documented() == set()
+
+
+def test_env_example_holds_no_secret() -> None:
+    values = dict(line.split("=", 1) for line in ENV_EXAMPLE.read_text().splitlines() if re.match(r"[A-Z_]+=", line))
+    assert values["JWT_SECRET"] == ""
+    assert values["POSTGRES_PASSWORD"] == ""

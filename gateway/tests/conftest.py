@@ -218,7 +218,7 @@ def _settings(auth_url: str, tasks_url: str, **overrides: Any) -> Settings:
         "upstream_read_timeout_seconds": 0.5,
         "upstream_connect_timeout_seconds": 0.5,
         "ready_timeout_seconds": 0.5,
-        "cors_origins": ["http://localhost:3000"],
+        "frontend_origins": ["http://localhost:3000"],
         "log_level": "WARNING",
     }
     values.update(overrides)

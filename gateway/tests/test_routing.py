@@ -41,11 +41,11 @@ def test_routes(path: str, upstream: str | None) -> None:
 
 
 def test_settings_read_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("CORS_ORIGINS", "http://localhost:3000, https://todo.example.com/")
+    monkeypatch.setenv("FRONTEND_ORIGINS", "http://localhost:3000, https://todo.example.com/")
     monkeypatch.setenv("TASKS_URL", "http://tasks:8002/")
     monkeypatch.setenv("MAX_BODY_BYTES", "2048")
     settings = Settings(_env_file=None)
-    assert settings.cors_origins == ["http://localhost:3000", "https://todo.example.com"]
+    assert settings.frontend_origins == ["http://localhost:3000", "https://todo.example.com"]
     assert settings.upstreams() == {"auth": "http://127.0.0.1:8001", "tasks": "http://tasks:8002"}
     assert settings.max_body_bytes == 2048
 
@@ -53,4 +53,4 @@ def test_settings_read_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_settings_defaults() -> None:
     settings = Settings(_env_file=None)
     assert settings.max_body_bytes == 1024 * 1024
-    assert settings.cors_origins == ["http://localhost:3000"]
+    assert settings.frontend_origins == ["http://localhost:3000"]

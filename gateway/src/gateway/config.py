@@ -30,10 +30,10 @@ class Settings(BaseSettings):
     # does; a POST on a connection the upstream just closed would be a 502, because it is never retried.
     upstream_keepalive_seconds: float = Field(default=4.0, gt=0)
     max_body_bytes: int = Field(default=1024 * 1024, ge=0)
-    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["http://localhost:3000"])
+    frontend_origins: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["http://localhost:3000"])
     ready_timeout_seconds: float = Field(default=2.0, gt=0)
 
-    @field_validator("cors_origins", mode="before")
+    @field_validator("frontend_origins", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
         if isinstance(value, str):

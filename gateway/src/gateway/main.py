@@ -30,7 +30,7 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
     logging.getLogger("uvicorn.access").propagate = False
     return CORSMiddleware(
         Gateway(settings),
-        allow_origins=settings.cors_origins,
+        allow_origins=settings.frontend_origins,
         allow_credentials=True,
         allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
         allow_headers=["content-type", "authorization", "x-request-id"],

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import argon2
 from limits import parse
-from pydantic import AliasChoices, Field, field_validator
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from auth.origin_check import origin_of
@@ -67,12 +67,9 @@ class Settings(BaseServiceSettings, DatabaseSettings):
     argon2_parallelism: int = Field(default=argon2.DEFAULT_PARALLELISM, ge=1)
     # Hashes running at once; more than the cores only makes every other request wait for a CPU.
     password_hash_workers: int = Field(default_factory=_cores, ge=1)
-    # Better Auth-compatible routes. Browser origins trusted on sign-in and cookie-carrying writes; the same list
-    # the gateway's CORS allows, so CORS_ORIGINS is read when FRONTEND_ORIGINS is not set.
-    frontend_origins: Annotated[list[str], NoDecode] = Field(
-        default_factory=lambda: ["http://localhost:3000"],
-        validation_alias=AliasChoices("frontend_origins", "cors_origins"),
-    )
+    # Better Auth-compatible routes. Browser origins trusted on sign-in and cookie-carrying writes: the same
+    # FRONTEND_ORIGINS the gateway's CORS allows.
+    frontend_origins: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["http://localhost:3000"])
     # Where clients reach the API (the gateway): its origin is trusted too, and https makes cookies __Secure-.
     public_base_url: str = "http://localhost:8000"
     session_ttl_seconds: int = Field(default=7 * 86_400, ge=60)

@@ -6,9 +6,12 @@ import uuid
 from typing import Any
 
 from fastapi import APIRouter, status
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth import service
 from auth.deps import ClientIpDep, DbDep, PrincipalDep, RuntimeDep, UserAgentDep
+from auth.models import User
+from auth.runtime import Runtime
 from auth.schemas import (
     ErrorOut,
     LoginIn,
@@ -56,6 +59,20 @@ def _claim_uuid(value: str) -> uuid.UUID:
         raise Unauthorized("Invalid or expired token", code="invalid_token") from None
 
 
+async def _start_session(
+    db: AsyncSession, runtime: Runtime, *, user: User, ip: str, user_agent: str | None
+) -> TokenOut:
+    issued = await service.start_session(
+        db,
+        signer=runtime.signer,
+        user=user,
+        refresh_ttl_seconds=runtime.settings.refresh_token_ttl_seconds,
+        ip_address=ip,
+        user_agent=user_agent,
+    )
+    return _token_out(issued, runtime.settings.access_token_ttl_seconds)
+
+
 @router.post(
     "/signup",
     status_code=status.HTTP_201_CREATED,
@@ -69,15 +86,7 @@ async def signup(body: SignupIn, db: DbDep, runtime: RuntimeDep, ip: ClientIpDep
     user = await service.create_user(
         db, passwords=runtime.passwords, email=body.email, password=body.password, name=body.name
     )
-    issued = await service.start_session(
-        db,
-        signer=runtime.signer,
-        user=user,
-        refresh_ttl_seconds=runtime.settings.refresh_token_ttl_seconds,
-        ip_address=ip,
-        user_agent=user_agent,
-    )
-    return _token_out(issued, runtime.settings.access_token_ttl_seconds)
+    return await _start_session(db, runtime, user=user, ip=ip, user_agent=user_agent)
 
 
 @router.post(
@@ -93,15 +102,7 @@ async def login(body: LoginIn, db: DbDep, runtime: RuntimeDep, ip: ClientIpDep, 
     except service.InvalidCredentials:
         await runtime.rate_limiter.record_failure(ip=ip, email=body.email)
         raise
-    issued = await service.start_session(
-        db,
-        signer=runtime.signer,
-        user=user,
-        refresh_ttl_seconds=runtime.settings.refresh_token_ttl_seconds,
-        ip_address=ip,
-        user_agent=user_agent,
-    )
-    return _token_out(issued, runtime.settings.access_token_ttl_seconds)
+    return await _start_session(db, runtime, user=user, ip=ip, user_agent=user_agent)
 
 
 @router.get("/me", response_model=MeOut, responses=_errors(401, 503), summary="The signed-in user")

@@ -5,10 +5,10 @@ PY_DIRS := shared services gateway tests bench scripts conftest.py
 
 .DEFAULT_GOAL := help
 
-.PHONY: help sync lint fmt test test-fast migrate dev bench clean
+.PHONY: help sync lint fmt test test-fast test-frontend frontend-deps migrate dev bench clean
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
 
 sync: ## Install the workspace (every package, dev tools) from uv.lock
 	$(UV) sync --all-packages --frozen
@@ -22,8 +22,26 @@ fmt: sync ## Format and autofix
 	$(UV) run ruff format $(PY_DIRS)
 	$(UV) run ruff check --fix $(PY_DIRS)
 
-test: lint ## Lint, types and every test (unit, API, cross-service through the gateway)
+test: lint test-frontend ## Lint, types and every test (unit, API, cross-service, the front end in Chromium)
 	$(UV) run pytest
+
+# --- the front end (frontend/): npm, never a downloaded browser ----------------------------------------------
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
+export NEXT_TELEMETRY_DISABLED := 1
+NPM ?= npm
+FRONTEND_DEPS := frontend/node_modules/.package-lock.json
+
+frontend-deps: $(FRONTEND_DEPS) ## Install the front end's npm packages from package-lock.json (when it changed)
+
+# npm writes node_modules/.package-lock.json on every install, so this reruns only when the lock file changes.
+$(FRONTEND_DEPS): frontend/package-lock.json
+	cd frontend && $(NPM) ci --no-audit --no-fund
+	touch $@
+
+test-frontend: $(FRONTEND_DEPS) ## The front end's eslint, tsc --noEmit and Vitest (the browser test runs in pytest)
+	cd frontend && $(NPM) run --silent lint
+	cd frontend && $(NPM) run --silent typecheck
+	cd frontend && $(NPM) run --silent test
 
 test-fast: sync ## Unit and in-process API tests only, for the edit loop
 	$(UV) run pytest shared/tests services/auth/tests services/tasks/tests gateway/tests
@@ -63,7 +81,7 @@ migrate: sync ## Create the auth and tasks databases if missing, then migrate bo
 	cd services/auth && DATABASE_URL="$(AUTH_DATABASE_URL)" $(UV) run alembic upgrade head
 	cd services/tasks && DATABASE_URL="$(TASKS_DATABASE_URL)" $(UV) run alembic upgrade head
 
-dev: migrate ## Run auth, tasks and the gateway on 8001/8002/8000 (local PostgreSQL + Redis); Ctrl-C stops all
+dev: migrate $(FRONTEND_DEPS) ## Run auth, tasks, the gateway and the front end on 8001/8002/8000/3000; Ctrl-C stops all
 	ENV=development JWT_SECRET="$${JWT_SECRET:-$(DEV_JWT_SECRET)}" \
 	AUTH_DATABASE_URL="$(AUTH_DATABASE_URL)" TASKS_DATABASE_URL="$(TASKS_DATABASE_URL)" \
 	$(UV) run honcho start -f Procfile -e /dev/null

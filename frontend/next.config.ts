@@ -6,6 +6,8 @@ const nextConfig: NextConfig = {
   // This folder is the project root even inside the monorepo: keeps .next/standalone/server.js where
   // `npm start` and the Dockerfile expect it, whatever lock files appear further up.
   outputFileTracingRoot: __dirname,
+  // `next dev` would otherwise (re)write an AGENTS.md of create-next-app boilerplate into this folder.
+  agentRules: false,
   turbopack: {
     root: __dirname,
     rules: {

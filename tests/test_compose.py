@@ -23,9 +23,10 @@ SCHEMA = Path(__file__).with_name("compose-spec.schema.json")
 
 APPS = {"auth": 8001, "tasks": 8002, "gateway": 8000}
 MIGRATIONS = {"migrate-auth": "auth", "migrate-tasks": "tasks"}
-LONG_RUNNING = {"postgres", "redis", *APPS}
-# Host ports are for the gateway (and, once it exists, the front end) only.
+LONG_RUNNING = {"postgres", "redis", "frontend", *APPS}
+# Host ports are for the gateway (the API) and the front end only.
 MAY_PUBLISH = {"gateway": "8000", "frontend": "3000"}
+FRONTEND_ORIGIN = "http://localhost:3000"
 # ${VAR}, ${VAR:-default}, ${VAR-default}, ${VAR:?error}, ${VAR?error}, ${VAR:+alt}, ${VAR+alt}; $$ is a literal $.
 INTERPOLATION = re.compile(r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:(?P<op>:?[-?+])(?P<arg>[^}]*))?\}")
 
@@ -56,7 +57,7 @@ def test_every_interpolation_is_well_formed() -> None:
 
 
 def test_has_every_part_of_the_system(services: dict[str, dict[str, Any]]) -> None:
-    assert {"postgres", "redis", *MIGRATIONS, *APPS} <= set(services)
+    assert {"postgres", "redis", "frontend", *MIGRATIONS, *APPS} <= set(services)
 
 
 def test_long_running_services_have_health_checks(services: dict[str, dict[str, Any]]) -> None:
@@ -86,9 +87,10 @@ def test_start_order_waits_on_health_and_migrations(services: dict[str, dict[str
     for job, app in MIGRATIONS.items():
         assert {job, "postgres", "redis"} <= set(services[app]["depends_on"]), app
     assert {"auth", "tasks"} <= set(services["gateway"]["depends_on"])
+    assert set(services["frontend"]["depends_on"]) == {"gateway"}
 
 
-def test_only_the_gateway_publishes_a_port(services: dict[str, dict[str, Any]]) -> None:
+def test_only_the_gateway_and_the_front_end_publish_ports(services: dict[str, dict[str, Any]]) -> None:
     for name, service in services.items():
         ports = service.get("ports", [])
         if name not in MAY_PUBLISH:
@@ -97,6 +99,23 @@ def test_only_the_gateway_publishes_a_port(services: dict[str, dict[str, Any]]) 
         for port in ports:
             assert str(port).rsplit(":", 1)[-1] == MAY_PUBLISH[name], f"{name} publishes {port}"
     assert services["gateway"]["ports"]
+    assert services["frontend"]["ports"] == ["3000:3000"]
+
+
+def test_the_front_end_calls_the_gateway_under_its_own_host_name(services: dict[str, dict[str, Any]]) -> None:
+    """The API URL is inlined at build time, on localhost like the page (or the session cookie is dropped)."""
+    frontend = services["frontend"]
+    assert frontend["build"]["context"] in {"frontend", "./frontend"}
+    api_url = frontend["build"]["args"]["NEXT_PUBLIC_API_URL"]
+    assert api_url == "http://localhost:${GATEWAY_PORT:-8000}", api_url
+    assert "${GATEWAY_PORT:-8000}:8000" in services["gateway"]["ports"]
+    for name in ("gateway", "auth"):
+        origins = services[name]["environment"]["FRONTEND_ORIGINS"]
+        match = INTERPOLATION.fullmatch(origins)
+        default = match["arg"] if match else origins
+        assert FRONTEND_ORIGIN in default.split(","), f"{name} must trust the front end's origin by default"
+    check = json.dumps(frontend["healthcheck"]["test"])
+    assert '"node"' in check and "127.0.0.1:3000" in check
 
 
 def test_the_gateway_reaches_the_services_by_name(services: dict[str, dict[str, Any]]) -> None:
@@ -116,7 +135,8 @@ def test_the_secret_comes_from_the_environment_and_is_required(services: dict[st
     for name, service in services.items():
         build = service.get("build")
         if isinstance(build, dict):
-            assert "JWT_SECRET" not in json.dumps(build.get("args", {})), f"{name} bakes the secret into its image"
+            args = json.dumps(build.get("args", {}))
+            assert not re.search(r"SECRET|PASSWORD|TOKEN", args, re.IGNORECASE), f"{name} bakes a secret into its image"
 
 
 def test_postgres_creates_both_databases_on_first_start(services: dict[str, dict[str, Any]]) -> None:

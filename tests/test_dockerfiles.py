@@ -1,12 +1,15 @@
-"""The three Dockerfiles, checked without a Docker engine: parsed against our rules, and their uv steps run.
+"""The four Dockerfiles, checked without a Docker engine: parsed against our rules, and their uv steps run.
 
 The parse checks the shape (multi-stage, pinned uv, two-step ``uv sync --frozen``, non-root, slim, python
 health check, no secret). The build test replays each file's two ``uv sync`` commands in an empty directory
-holding only what that step's COPY/bind mounts give it, which is what proves the layering works.
+holding only what that step's COPY/bind mounts give it, which is what proves the layering works. The front
+end's (``frontend/Dockerfile``, context ``frontend/``) is checked by its own rules at the end: ``npm ci`` from
+the lock file alone, a production ``next build``, only the standalone server in a slim non-root final stage.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shlex
@@ -52,6 +55,8 @@ def parse(path: Path) -> list[list[Instruction]]:
             continue
         keyword, _, args = line.partition(" ")
         instruction = Instruction(keyword.upper(), args.strip())
+        if instruction.keyword == "ARG" and not stages:
+            continue  # a global ARG (e.g. the base image), before the first FROM
         if instruction.keyword == "FROM":
             stages.append([])
         assert stages, f"{path}: instruction before FROM"
@@ -176,3 +181,84 @@ def test_uv_steps_build_a_working_environment(image: Image, tmp_path: Path) -> N
     assert out.strip() == f"{image.module}.main"
     installed = subprocess.run([python, "-c", "import pytest"], capture_output=True, cwd=tmp_path)
     assert installed.returncode != 0, "--no-dev: test tools must not reach the image"
+
+
+# --- the front end ----------------------------------------------------------------------------------------
+FRONTEND = ROOT / "frontend"
+FRONTEND_DOCKERFILE = FRONTEND / "Dockerfile"
+
+
+def _frontend_stages() -> list[list[Instruction]]:
+    return parse(FRONTEND_DOCKERFILE)
+
+
+def _base_image(stage: list[Instruction]) -> str:
+    """The image a stage starts from, with a global ``ARG NAME=default`` substituted."""
+    image = stage[0].args.split()[0]
+    if match := re.fullmatch(r"\$\{?(\w+)\}?", image):
+        text = re.sub(r"\\\n", " ", FRONTEND_DOCKERFILE.read_text())
+        default = re.search(rf"^ARG {match[1]}=(\S+)", text, re.MULTILINE)
+        assert default, f"no default for {image}"
+        image = default[1]
+    return image
+
+
+def test_frontend_installs_from_the_lock_file_before_copying_the_source() -> None:
+    stages = _frontend_stages()
+    assert len(stages) >= 2, "multi-stage"
+    installs = [(n, run) for n, stage in enumerate(stages) for run in runs(stage) if "npm ci" in run]
+    assert installs, "npm ci, from package-lock.json, never npm install"
+    stage_index, _ = installs[0]
+    stage = stages[stage_index]
+    first_ci = next(i for i, x in enumerate(stage) if x.keyword == "RUN" and "npm ci" in x.args)
+    copied = [i.args for i in stage[:first_ci] if i.keyword in {"COPY", "ADD"} and "--from=" not in i.args]
+    assert copied == ["package.json package-lock.json ./"], "only the manifests before npm ci (layer caching)"
+    assert not any("npm install" in run for stage in stages for run in runs(stage))
+    envs = " ".join(i.args for stage in stages for i in stage if i.keyword == "ENV")
+    assert "PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1" in envs, "never download a browser into the image"
+
+
+def test_frontend_builds_for_production_with_the_api_url_as_a_build_arg() -> None:
+    stages = _frontend_stages()
+    building = [stage for stage in stages if any("npm run build" in run for run in runs(stage))]
+    assert len(building) == 1
+    args = [i.args for i in building[0] if i.keyword == "ARG"]
+    assert "NEXT_PUBLIC_API_URL=http://localhost:8000" in args, "Next inlines it at build time; default: the gateway"
+    package = json.loads((FRONTEND / "package.json").read_text())
+    assert package["scripts"]["build"] == "next build"
+    assert ".next/standalone" in package["scripts"]["postbuild"], "the standalone server needs .next/static"
+    assert re.search(r'output:\s*"standalone"', (FRONTEND / "next.config.ts").read_text())
+
+
+def test_frontend_final_stage_is_slim_non_root_and_checks_its_health_with_node() -> None:
+    stages = _frontend_stages()
+    final = stages[-1]
+    assert "-slim" in _base_image(final), "a slim final image"
+    copies = [i.args for i in final if i.keyword in {"COPY", "ADD"}]
+    assert copies and all(c.startswith("--from=build ") and ".next/standalone" in c for c in copies), copies
+    users = [i.args for i in final if i.keyword == "USER"]
+    assert users and users[-1] not in {"root", "0", "0:0"}
+    env = " ".join(i.args for i in final if i.keyword == "ENV")
+    assert "NODE_ENV=production" in env and "PORT=3000" in env and "HOSTNAME=0.0.0.0" in env
+    assert [i.args for i in final if i.keyword == "EXPOSE"] == ["3000"]
+    checks = [i.args for i in final if i.keyword == "HEALTHCHECK"]
+    assert checks and '"node"' in checks[0] and "127.0.0.1:3000" in checks[0]
+    assert "curl" not in checks[0] and "wget" not in checks[0]
+    assert [i.args for i in final if i.keyword == "CMD"] == ['["node", "server.js"]']
+    assert not runs(final), "nothing to install or build in the final stage"
+
+
+def test_frontend_bakes_no_secret_and_copies_only_what_exists() -> None:
+    for stage in _frontend_stages():
+        for instruction in stage:
+            if instruction.keyword in {"ENV", "ARG"}:
+                assert not re.search(r"SECRET|PASSWORD|TOKEN", instruction.args, re.IGNORECASE), instruction
+            if instruction.keyword == "COPY" and "--from=" not in instruction.args:
+                *sources, _ = instruction.args.split()
+                for source in sources:
+                    assert (FRONTEND / source).exists(), f"frontend/Dockerfile: COPY {source}"
+
+
+def test_frontend_dockerignore_keeps_local_state_out() -> None:
+    ignored = set((FRONTEND / ".dockerignore").read_text().split())
+    assert {"node_modules", ".next", ".env*", "e2e/screenshots"} <= ignored

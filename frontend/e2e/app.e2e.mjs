@@ -35,7 +35,7 @@ async function waitForPath(page, path) {
 
 async function screenshot(page, name) {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
-  await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: true, caret: "initial" });
+  await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: true, caret: "initial", animations: "disabled" });
 }
 
 async function newPage(browser) {

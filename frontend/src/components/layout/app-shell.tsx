@@ -1,7 +1,7 @@
 "use client";
 
 import { usePathname, useRouter } from "next/navigation";
-import { useEffect, type ReactNode } from "react";
+import { useEffect, useRef, type ReactNode } from "react";
 
 import { SiteHeader } from "@/components/layout/site-header";
 import { StatusMessage } from "@/components/layout/status-message";
@@ -18,9 +18,12 @@ export function AppShell({ children }: { children: ReactNode }) {
   const router = useRouter();
   const pathname = usePathname();
   const signedOut = !isPending && !user && !sessionError;
+  // Once: signing out refetches the session, which flips `signedOut` off and on again.
+  const leaving = useRef(false);
 
   useEffect(() => {
-    if (!signedOut) return;
+    if (!signedOut || leaving.current) return;
+    leaving.current = true;
     // The cookie that let proxy.ts through is stale (revoked, expired): sign out to have the API clear it,
     // or /login would bounce straight back here.
     void signOut()

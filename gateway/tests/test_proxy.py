@@ -84,6 +84,19 @@ def test_request_headers_pass_but_hop_by_hop_ones_do_not(
     assert len(seen.header("host")) == 1
 
 
+def test_a_connection_header_cannot_strip_the_body_framing(
+    client: httpx.Client, last_seen: Callable[[str], Seen]
+) -> None:
+    # Were Content-Length dropped as "hop-by-hop" while the body still went up, the upstream would read the
+    # body as a second request: the gateway writes the framing itself.
+    smuggled = b"GET /api/u1/tasks/smuggled HTTP/1.1\r\nhost: x\r\n\r\n"
+    response = client.post("/api/u1/tasks", content=smuggled, headers={"Connection": "content-length"})
+    assert response.json()["length"] == len(smuggled)
+    assert last_seen("tasks").body_length == len(smuggled)
+    assert client.get("/api/u1/tasks/after").status_code == 200
+    assert last_seen("tasks").raw_path == "/api/u1/tasks/after"
+
+
 def test_forwarded_headers_are_the_gateways_own(
     stack: Stack, client: httpx.Client, last_seen: Callable[[str], Seen]
 ) -> None:

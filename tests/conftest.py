@@ -85,9 +85,30 @@ class Launcher:
     database_urls: dict[str, str]
     started: list[Server] = field(default_factory=list)
 
+    def spawn(
+        self, name: str, argv: list[str], *, env: dict[str, str], cwd: Path, port: int, ready_path: str
+    ) -> Server:
+        """Start any process of the system and wait until ``ready_path`` on ``port`` answers 200."""
+        log = self.workdir / f"{name}-{port}.log"
+        with log.open("wb") as out:
+            process = subprocess.Popen(argv, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
+        server = Server(name=name, url=f"http://127.0.0.1:{port}", process=process, log=log)
+        self.started.append(server)
+        deadline = time.monotonic() + 30
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"{name} exited with {process.returncode}:\n{log.read_text()[-3000:]}")
+            try:
+                if httpx.get(f"{server.url}{ready_path}", timeout=1).status_code == 200:
+                    return server
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{name} did not answer {ready_path}:\n{log.read_text()[-3000:]}")
+            time.sleep(0.1)
+
     def _start(self, name: str, env: dict[str, str]) -> Server:
         port = _free_port()
-        log = self.workdir / f"{name}-{port}.log"
         argv = [sys.executable, "-m", "uvicorn", f"{name}.main:create_app", "--factory"]
         argv += ["--host", "127.0.0.1", "--port", str(port)]
         base = {
@@ -98,22 +119,7 @@ class Launcher:
             "REDIS_URL": self.redis_url,
         }
         # The working directory is empty, so no developer's .env leaks into the services' settings.
-        with log.open("wb") as out:
-            process = subprocess.Popen(argv, env=base | env, cwd=self.workdir, stdout=out, stderr=subprocess.STDOUT)
-        server = Server(name=name, url=f"http://127.0.0.1:{port}", process=process, log=log)
-        self.started.append(server)
-        deadline = time.monotonic() + 30
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"{name} exited with {process.returncode}:\n{log.read_text()[-3000:]}")
-            try:
-                if httpx.get(f"{server.url}/healthz", timeout=1).status_code == 200:
-                    return server
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"{name} did not become healthy:\n{log.read_text()[-3000:]}")
-            time.sleep(0.1)
+        return self.spawn(name, argv, env=base | env, cwd=self.workdir, port=port, ready_path="/healthz")
 
     def auth(self, **env: str) -> Server:
         """Start an auth service on its database."""

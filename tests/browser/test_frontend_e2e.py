@@ -14,21 +14,16 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import socket
 import subprocess
-import time
-from collections.abc import Iterator
 from contextlib import closing
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import httpx
 import pytest
 
 if TYPE_CHECKING:
-    from tests.conftest import Launcher, System
+    from tests.conftest import Launcher, Server, System
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 
@@ -58,59 +53,8 @@ def _tail(text: str, limit: int = 4000) -> str:
     return text if len(text) <= limit else "…" + text[-limit:]
 
 
-@dataclass
-class App:
-    """The built front end, served by Next's standalone server."""
-
-    url: str
-    process: subprocess.Popen[bytes]
-    log: Path
-
-
-def _start_app(port: int, log: Path) -> App:
-    env = {
-        **os.environ,
-        "NODE_ENV": "production",
-        "NEXT_TELEMETRY_DISABLED": "1",
-        "PORT": str(port),
-        "HOSTNAME": "127.0.0.1",
-    }
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            ["node", ".next/standalone/server.js"],
-            cwd=FRONTEND,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    app = App(url=f"http://localhost:{port}", process=process, log=log)
-    deadline = time.monotonic() + 30
-    while True:
-        if process.poll() is not None:
-            raise RuntimeError(f"the app exited with {process.returncode}:\n{_tail(log.read_text())}")
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/login", timeout=2).status_code == 200:
-                return app
-        except httpx.TransportError:
-            pass
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"the app did not answer /login:\n{_tail(log.read_text())}")
-        time.sleep(0.1)
-
-
-def _stop_app(app: App) -> None:
-    if app.process.poll() is None:
-        os.killpg(app.process.pid, signal.SIGTERM)
-        try:
-            app.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(app.process.pid, signal.SIGKILL)
-            app.process.wait(timeout=10)
-
-
 @pytest.fixture
-def served_app(system: System, launcher: Launcher, tmp_path: Path) -> Iterator[App]:
+def served_app(system: System, launcher: Launcher) -> Server:
     """Auth and a gateway trusting the app's origin, the app built against that gateway, and served."""
     _require(shutil.which("node") is not None and shutil.which("npm") is not None, "node and npm are not on PATH")
     _require(Path(CHROMIUM).is_file(), f"no Chromium at {CHROMIUM} (apt-get install chromium)")
@@ -131,17 +75,17 @@ def served_app(system: System, launcher: Launcher, tmp_path: Path) -> Iterator[A
         timeout=BUILD_TIMEOUT_SECONDS,
     )
     assert built.returncode == 0, f"npm run build failed:\n{_tail(built.stdout)}\n{_tail(built.stderr)}"
-    app = _start_app(app_port, tmp_path / "app.log")
-    try:
-        yield app
-    finally:
-        _stop_app(app)
+    env = {**os.environ, "NODE_ENV": "production", "NEXT_TELEMETRY_DISABLED": "1"}
+    env |= {"PORT": str(app_port), "HOSTNAME": "127.0.0.1"}
+    argv = ["node", ".next/standalone/server.js"]
+    return launcher.spawn("app", argv, env=env, cwd=FRONTEND, port=app_port, ready_path="/login")
 
 
-def test_the_app_end_to_end_in_chromium(served_app: App, launcher: Launcher, tmp_path: Path) -> None:
+def test_the_app_end_to_end_in_chromium(served_app: Server, launcher: Launcher, tmp_path: Path) -> None:
     """Sign-up, tasks (create, toggle, edit, delete, reload), dashboard, settings, sign-out, isolation."""
     screenshots = Path(os.environ.get("E2E_SCREENSHOT_DIR") or tmp_path / "screenshots").resolve()
-    env = {**os.environ, "APP_URL": served_app.url, "SCREENSHOT_DIR": str(screenshots), "CHROMIUM_PATH": CHROMIUM}
+    app_url = served_app.url.replace("127.0.0.1", "localhost")
+    env = {**os.environ, "APP_URL": app_url, "SCREENSHOT_DIR": str(screenshots), "CHROMIUM_PATH": CHROMIUM}
     run = subprocess.run(
         ["node", "e2e/app.e2e.mjs"],
         cwd=FRONTEND,
@@ -151,7 +95,7 @@ def test_the_app_end_to_end_in_chromium(served_app: App, launcher: Launcher, tmp
         timeout=E2E_TIMEOUT_SECONDS,
     )
     logs = "\n".join(f"--- {s.name} log:\n{_tail(s.log.read_text(), 1500)}" for s in launcher.started)
-    report = f"{run.stdout}\n{run.stderr}\n--- app log:\n{_tail(served_app.log.read_text(), 1500)}\n{logs}"
+    report = f"{run.stdout}\n{run.stderr}\n{logs}"
     assert run.returncode == 0, f"the browser run failed (screenshots in {screenshots}):\n{report}"
     summary = run.stdout.strip().splitlines()[-1]
     assert summary.endswith(" 0 failed") and not summary.startswith("0 passed"), report

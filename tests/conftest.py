@@ -1,6 +1,7 @@
-"""The whole system as real processes: auth, tasks and the gateway under uvicorn, on free ports.
+"""The whole system as real processes: auth, tasks and the gateway, on free ports.
 
-Each service runs as ``python -m uvicorn <pkg>.main:create_app --factory`` against throwaway databases (made
+Each process runs its own line of the ``Procfile`` (what ``make dev`` runs, with the same server flags as the
+images), given its port and database through the variables that line reads, against throwaway databases (made
 by the root conftest's ``create_database`` and migrated by Alembic in a subprocess) and the test Redis. The
 tests reach them only through the gateway, over HTTP. They skip until both services exist.
 """
@@ -20,11 +21,13 @@ from collections.abc import Callable, Iterator
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+PROCFILE = ROOT / "Procfile"
 SERVICES = {"auth": ROOT / "services/auth", "tasks": ROOT / "services/tasks"}
 # A strong secret of this session's own: the services run with ENV=test, which enforces the secret rules.
 JWT_SECRET = secrets.token_urlsafe(48)
@@ -35,6 +38,14 @@ def _free_port() -> int:
     with closing(socket.socket()) as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def procfile_command(name: str) -> str:
+    """The shell command ``make dev`` runs for process ``name``."""
+    for line in PROCFILE.read_text().splitlines():
+        if line.startswith(f"{name}:"):
+            return line.split(":", 1)[1].strip()
+    raise KeyError(f"no {name!r} process in {PROCFILE}")
 
 
 def services_exist() -> bool:
@@ -109,30 +120,34 @@ class Launcher:
 
     def _start(self, name: str, env: dict[str, str]) -> Server:
         port = _free_port()
-        argv = [sys.executable, "-m", "uvicorn", f"{name}.main:create_app", "--factory"]
-        argv += ["--host", "127.0.0.1", "--port", str(port)]
         base = {
-            "PATH": os.environ.get("PATH", ""),
+            # The Procfile's commands name their programs (uvicorn, python); honcho finds them in the venv.
+            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
             "ENV": "test",
             "LOG_LEVEL": "WARNING",
             "JWT_SECRET": JWT_SECRET,
             "REDIS_URL": self.redis_url,
+            f"{name.upper()}_PORT": str(port),
         }
+        argv = ["bash", "-c", procfile_command(name)]
         # The working directory is empty, so no developer's .env leaks into the services' settings.
         return self.spawn(name, argv, env=base | env, cwd=self.workdir, port=port, ready_path="/healthz")
 
     def auth(self, **env: str) -> Server:
         """Start an auth service on its database."""
-        return self._start("auth", {"DATABASE_URL": self.database_urls["auth"], **env})
+        return self._start("auth", {"AUTH_DATABASE_URL": self.database_urls["auth"], **env})
 
     def tasks(self, **env: str) -> Server:
         """Start a tasks service on its database."""
-        return self._start("tasks", {"DATABASE_URL": self.database_urls["tasks"], **env})
+        return self._start("tasks", {"TASKS_DATABASE_URL": self.database_urls["tasks"], **env})
 
     def gateway(self, auth: Server | str, tasks: Server | str, **env: str) -> Server:
-        """Start a gateway in front of the given upstreams (servers or URLs)."""
-        urls = {name: s.url if isinstance(s, Server) else s for name, s in (("AUTH_URL", auth), ("TASKS_URL", tasks))}
-        return self._start("gateway", {**urls, **env})
+        """Start a gateway in front of the given upstreams (servers or URLs on 127.0.0.1)."""
+        ports = {
+            f"{name}_PORT": str(urlsplit(s.url if isinstance(s, Server) else s).port)
+            for name, s in (("AUTH", auth), ("TASKS", tasks))
+        }
+        return self._start("gateway", {"GATEWAY_ADMIN_PORT": str(_free_port()), **ports, **env})
 
     def stop_all(self) -> None:
         """Stop every process this launcher started."""

@@ -62,19 +62,20 @@ class Server:
     process: subprocess.Popen[bytes]
     log: Path
 
+    # Signals go to the whole process group: a Granian server answers from a worker process of its own.
     def kill(self) -> None:
         """Kill it outright (SIGKILL), as a crash would."""
         if self.process.poll() is None:
-            self.process.kill()
+            os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(timeout=10)
 
     def pause(self) -> None:
         """Freeze it (SIGSTOP): the kernel still accepts connections, nobody answers them."""
-        self.process.send_signal(signal.SIGSTOP)
+        os.killpg(self.process.pid, signal.SIGSTOP)
 
     def resume(self) -> None:
         """Let a paused process run again."""
-        self.process.send_signal(signal.SIGCONT)
+        os.killpg(self.process.pid, signal.SIGCONT)
 
     def stop(self) -> None:
         """Stop it gracefully, or kill it after ten seconds."""
@@ -102,7 +103,9 @@ class Launcher:
         """Start any process of the system and wait until ``ready_path`` on ``port`` answers 200."""
         log = self.workdir / f"{name}-{port}.log"
         with log.open("wb") as out:
-            process = subprocess.Popen(argv, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
+            process = subprocess.Popen(
+                argv, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            )
         server = Server(name=name, url=f"http://127.0.0.1:{port}", process=process, log=log)
         self.started.append(server)
         deadline = time.monotonic() + 30

@@ -293,6 +293,14 @@ class Gateway:
         return response.status_code
 
 
+def _reason(exc: BaseException) -> str:
+    """The exception's type and its innermost cause, never its URL (whose query may carry a token)."""
+    details = getattr(exc, "details", None)
+    causes = details.get("causes") if isinstance(details, dict) else None
+    innermost = causes[-1].get("message", "") if causes else ""
+    return f"{type(exc).__name__}: {innermost}" if innermost else type(exc).__name__
+
+
 async def _no_receive() -> Message:
     raise RuntimeError("a local response reads no body")
 
@@ -310,7 +318,7 @@ async def _fail(
     token = correlation_id.set(rid)
     try:
         if cause is not None:
-            log.warning("%s %s -> %s: %s (%r)", scope["method"], scope["path"], upstream, error.code, cause)
+            log.warning("%s %s -> %s: %s (%s)", scope["method"], scope["path"], upstream, error.code, _reason(cause))
         if error.status_code != 404:
             metrics.failure(upstream, error.code)
         headers = {**error.headers, HEADER: rid}

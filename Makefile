@@ -50,15 +50,15 @@ test-fast: sync ## Unit and in-process API tests only, for the edit loop
 migrate-auth: ## Migrate the auth database (DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/auth) to head
 	cd services/auth && $(UV) run alembic upgrade head
 
-run-auth: ## Run the auth service on :8001 (needs JWT_SECRET; run migrate-auth first)
-	$(UV) run --package todo-auth uvicorn auth.main:create_app --factory --port $${AUTH_PORT:-8001}
+run-auth: ## Run the auth service on :8001, its Procfile line (needs JWT_SECRET; run migrate-auth first)
+	AUTH_DATABASE_URL="$${DATABASE_URL:-$(AUTH_DATABASE_URL)}" $(UV) run honcho start -f Procfile -e /dev/null auth
 
 .PHONY: migrate-tasks run-tasks bench-tasks
 migrate-tasks: ## Migrate the tasks database (DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/tasks) to head
 	cd services/tasks && $(UV) run alembic upgrade head
 
-run-tasks: ## Run the tasks service on :8002 (needs JWT_SECRET; run migrate-tasks first)
-	$(UV) run --package todo-tasks uvicorn tasks.main:create_app --factory --port $${TASKS_PORT:-8002}
+run-tasks: ## Run the tasks service on :8002, its Procfile line (needs JWT_SECRET; run migrate-tasks first)
+	TASKS_DATABASE_URL="$${DATABASE_URL:-$(TASKS_DATABASE_URL)}" $(UV) run honcho start -f Procfile -e /dev/null tasks
 
 # Every service adds its own bench-* target as a prerequisite of bench (prerequisite-only rules merge).
 bench: bench-tasks ## Run every benchmark (not part of make test)
@@ -95,7 +95,7 @@ down: ## docker compose: stop and remove the containers (the database volume sta
 logs: ## docker compose: follow every service's logs
 	$(COMPOSE) logs --follow
 
-bench-gateway: sync ## Gateway vs direct vs nginx on GET one task (wrk; installs wrk/nginx with apt-get as root)
+bench-gateway: sync ## Gateway candidates vs direct vs nginx on GET one task (wrk; installs wrk/nginx with apt-get as root)
 	$(UV) run python bench/gateway_bench.py
 
 bench: bench-gateway

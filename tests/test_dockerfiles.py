@@ -119,14 +119,67 @@ def test_runs_as_a_non_root_user_with_a_python_health_check(image: Image) -> Non
     assert not any("apt-get install" in run for run in runs(final)), "keep the final image slim"
 
 
-def test_serves_the_app_factory_on_its_port(image: Image) -> None:
+def _cmd(image: Image) -> list[str]:
     final = parse(ROOT / image.dockerfile)[-1]
     cmd = [i.args for i in final if i.keyword == "CMD"][-1]
-    assert cmd.startswith("[")
-    assert f"{image.module}.main:create_app" in cmd and "--factory" in cmd
+    assert cmd.startswith("["), "exec form, so the server is PID 1 and gets the signals"
+    result: list[str] = json.loads(cmd)
+    return result
+
+
+# What every service's server must be told, or it is not safe at the edge (issue 10): HTTP/1.1 only (h2c has a
+# 16 MiB header allowance of its own), request line + headers capped at 16 KiB, 10 s to send them.
+SERVICE_SERVER_FLAGS = [
+    "--interface asgi",
+    "--factory",
+    "--http 1",
+    "--no-ws",
+    "--http1-buffer-size 16384",
+    "--http1-header-read-timeout 10000",
+]
+
+
+def test_serves_the_app_factory_on_its_port(image: Image) -> None:
+    final = parse(ROOT / image.dockerfile)[-1]
+    cmd = _cmd(image)
     env = " ".join(i.args for i in final if i.keyword == "ENV")
-    assert f"UVICORN_PORT={image.port}" in env and "UVICORN_HOST=0.0.0.0" in env
+    if image.module == "gateway":
+        # The gateway's server and its limits come from its own settings (gateway.server).
+        assert cmd == ["python", "-m", "gateway"]
+        assert f"GATEWAY_PORT={image.port}" in env and "GATEWAY_HOST=0.0.0.0" in env
+        assert "GATEWAY_ADMIN_PORT=9000" in env
+        assert [i.args for i in final if i.keyword == "EXPOSE"] == [f"{image.port} 9000"]
+        return
+    assert cmd[0] == "granian" and cmd[-1] == f"{image.module}.main:create_app"
+    line = " ".join(cmd)
+    for flag in SERVICE_SERVER_FLAGS:
+        assert flag in line, f"{image.dockerfile}: {flag}"
+    assert f"GRANIAN_PORT={image.port}" in env and "GRANIAN_HOST=0.0.0.0" in env
     assert [i.args for i in final if i.keyword == "EXPOSE"] == [str(image.port)]
+
+
+def test_no_server_believes_forwarding_headers(image: Image) -> None:
+    """The bug of issue 10 was a default: uvicorn trusts X-Forwarded-For from 127.0.0.1 unless told not to."""
+    line = " ".join(_cmd(image))
+    assert "uvicorn" not in line, "uvicorn rewrites the client address from X-Forwarded-For by default"
+    assert "--proxy-headers" not in line and "forwarded" not in line.lower()
+    text = (ROOT / image.dockerfile).read_text()
+    assert "FORWARDED_ALLOW_IPS" not in text
+
+
+def test_the_procfile_runs_each_service_as_its_image_does(image: Image) -> None:
+    procfile = dict(
+        line.split(":", 1) for line in (ROOT / "Procfile").read_text().splitlines() if line and not line.startswith("#")
+    )
+    command = procfile[image.module].split("exec ", 1)[1]
+    if image.module == "gateway":
+        assert command.strip() == "python -m gateway"
+        assert "GATEWAY_ADMIN_HOST=127.0.0.1" in procfile["gateway"], "the admin listener stays on loopback"
+        return
+    image_cmd = _cmd(image)
+    assert shlex.split(command)[: len(image_cmd) - 1] == image_cmd[:-1], "the same server and flags as the image"
+    assert command.strip().endswith(f"{image.module}.main:create_app")
+    assert "--host 127.0.0.1" in command
 
 
 def test_bakes_no_secret(image: Image) -> None:

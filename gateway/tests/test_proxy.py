@@ -121,7 +121,7 @@ def test_a_trusted_proxys_forwarding_headers_are_believed(
 ) -> None:
     url, upstream = fake_upstream
     sent = {"X-Forwarded-For": "6.6.6.6, 203.0.113.9", "X-Forwarded-Proto": "https", "X-Forwarded-Host": "todo.test"}
-    with serve_gateway(url, url, TRUSTED_PROXIES="127.0.0.1/32") as gw, httpx.Client(base_url=gw.url) as c:
+    with serve_gateway(url, url, GATEWAY_TRUSTED_PROXIES="127.0.0.1/32") as gw, httpx.Client(base_url=gw.url) as c:
         assert c.get("/api/u1/tasks", headers=sent).status_code == 200
     seen = upstream.seen[-1]
     # The client the gateway decided on is last: the one address the services read.

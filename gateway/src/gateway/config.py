@@ -34,8 +34,8 @@ class Settings(BaseSettings):
     upstream_read_timeout_seconds: float = Field(default=30.0, gt=0)
     upstream_pool_timeout_seconds: float = Field(default=5.0, gt=0)
     upstream_pool_size: int = Field(default=256, ge=1)
-    # Below uvicorn's default keep-alive (5 s) so the gateway drops an idle connection before the upstream
-    # does; a POST on a connection the upstream just closed would be a 502, because it is never retried.
+    # Below the services' keep-alive (their 10 s header-read timeout) so the gateway drops an idle connection
+    # before the upstream does; a POST on a connection the upstream just closed would be a 502 (never retried).
     upstream_keepalive_seconds: float = Field(default=4.0, gt=0)
     max_body_bytes: int = Field(default=1024 * 1024, ge=0)
     # Request line + headers; more is 431 from the server before the rest is read (its floor is 8 KiB).
@@ -44,8 +44,9 @@ class Settings(BaseSettings):
     header_read_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
     # Open client connections; more wait in the listen backlog until one closes.
     max_connections: int = Field(default=1024, ge=1)
-    # Proxies in front of the gateway whose X-Forwarded-For/-Proto/-Host it believes; empty: none.
-    trusted_proxies: Annotated[list[IPNetwork], NoDecode] = Field(default_factory=list)
+    # Proxies in front of the gateway whose X-Forwarded-For/-Proto/-Host it believes; empty: none. Not auth's
+    # TRUSTED_PROXIES (which names the gateway), though make dev's processes read the same .env.
+    gateway_trusted_proxies: Annotated[list[IPNetwork], NoDecode] = Field(default_factory=list)
     frontend_origins: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["http://localhost:3000"])
     ready_timeout_seconds: float = Field(default=2.0, gt=0)
 
@@ -56,7 +57,7 @@ class Settings(BaseSettings):
             return [s.strip().rstrip("/") for s in value.split(",") if s.strip()]
         return value
 
-    @field_validator("trusted_proxies", mode="before")
+    @field_validator("gateway_trusted_proxies", mode="before")
     @classmethod
     def _split_proxies(cls, value: object) -> object:
         if isinstance(value, str):

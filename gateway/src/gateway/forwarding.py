@@ -2,7 +2,7 @@
 
 A client's own ``X-Forwarded-For``/``-Proto``/``-Host`` and ``Forwarded`` never reach an upstream. The gateway
 writes ``X-Forwarded-For`` so that its last entry is the client it decided on: the peer's address, or, when
-the peer is one of ``TRUSTED_PROXIES``, the first address left of it (reading right to left) that is not a
+the peer is one of ``GATEWAY_TRUSTED_PROXIES``, the first address left of it (reading right to left) that is not a
 trusted proxy. The services believe that last entry, and only from the gateway.
 """
 

@@ -117,7 +117,7 @@ class Gateway:
         self.settings = settings
         self.upstreams = settings.upstreams()
         self.limit = settings.max_body_bytes
-        self.proxies = settings.trusted_proxies
+        self.proxies = settings.gateway_trusted_proxies
         self.client: Client | None = None
         self.readiness: Readiness | None = None
 

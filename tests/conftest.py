@@ -55,7 +55,7 @@ def services_exist() -> bool:
 
 @dataclass
 class Server:
-    """One uvicorn process of the system."""
+    """One process of the system (auth, tasks, the gateway, or the front end)."""
 
     name: str
     url: str
@@ -124,7 +124,7 @@ class Launcher:
     def _start(self, name: str, env: dict[str, str]) -> Server:
         port = _free_port()
         base = {
-            # The Procfile's commands name their programs (uvicorn, python); honcho finds them in the venv.
+            # The Procfile's commands name their programs (granian, python); honcho finds them in the venv.
             "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
             "ENV": "test",
             "LOG_LEVEL": "WARNING",

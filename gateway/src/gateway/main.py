@@ -6,12 +6,8 @@ it safe at the edge; the factory alone is ``gateway.main:create_app``.
 
 from __future__ import annotations
 
-import logging
-import sys
-
 from starlette.types import ASGIApp
 
-from gateway.access import ACCESS_LOGGER, AccessFormatter
 from gateway.config import Settings
 from gateway.cors import EnvelopeCORSMiddleware
 from gateway.proxy import Gateway
@@ -24,20 +20,10 @@ __all__ = ["create_app"]
 EXPOSED_HEADERS = ["set-auth-token", "set-auth-jwt", "X-Request-ID", "X-Total-Count"]
 
 
-def _access_log() -> None:
-    """One lean JSON line per request on stderr, apart from the general formatter (see ``gateway.access``)."""
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(AccessFormatter())
-    access = logging.getLogger(ACCESS_LOGGER)
-    access.handlers = [handler]
-    access.propagate = False
-
-
 def create_app(settings: Settings | None = None) -> ASGIApp:
     """Build the gateway from ``settings`` (read from the environment when omitted)."""
     settings = settings or load_settings(Settings)
     configure_logging(service="gateway", level=settings.log_level)
-    _access_log()
     return EnvelopeCORSMiddleware(
         Gateway(settings),
         allow_origins=settings.frontend_origins,

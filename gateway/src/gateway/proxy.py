@@ -19,7 +19,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import Message, Receive, Scope, Send
 
 from gateway import metrics
-from gateway.access import record
+from gateway.access import BufferedAccessLog, record
 from gateway.config import Settings
 from gateway.forwarding import forwarded
 from gateway.health import Readiness
@@ -133,10 +133,12 @@ class Gateway:
         from gateway.admin import AdminListener  # the admin listener lives and dies with the app
 
         admin: AdminListener | None = None
+        access_log = BufferedAccessLog()
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
                 try:
+                    access_log.start()
                     self.client = open_client(self.settings)
                     self.readiness = Readiness(self.client, self.upstreams, self.settings.ready_timeout_seconds)
                     admin = AdminListener(self.settings, self.readiness)
@@ -150,6 +152,7 @@ class Gateway:
                     await admin.stop()
                 if self.client is not None:
                     await self.client.close()
+                await access_log.stop()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import socket
 import time
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
@@ -82,6 +83,20 @@ def test_request_headers_pass_but_hop_by_hop_ones_do_not(
     assert seen.header("origin") == ["http://localhost:3000"]
     assert seen.header("x-custom") == ["kept"]
     assert len(seen.header("host")) == 1
+
+
+def test_a_body_of_declared_length_goes_up_with_its_length_and_nothing_is_added(
+    stack: Stack, last_seen: Callable[[str], Seen]
+) -> None:
+    host, port = stack.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=5) as sock:  # no User-Agent, no Accept
+        sock.sendall(b"POST /api/u1/tasks HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}")
+        while sock.recv(65536):
+            pass
+    seen = last_seen("tasks")
+    assert (seen.body_length, seen.header("content-length"), seen.header("transfer-encoding")) == (2, ["2"], [])
+    assert seen.header("user-agent") in ([], [""])  # the client sent none: nothing that names a client is made up
+    assert seen.header("accept") in ([], ["*/*"])  # "*/*" means what no Accept means
 
 
 def test_a_connection_header_cannot_strip_the_body_framing(

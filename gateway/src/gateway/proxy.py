@@ -19,7 +19,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import Message, Receive, Scope, Send
 
 from gateway import metrics
-from gateway.access import BufferedAccessLog, record
+from gateway.access import AccessLog
 from gateway.config import Settings
 from gateway.forwarding import forwarded
 from gateway.health import Readiness
@@ -77,6 +77,9 @@ def open_client(settings: Settings) -> Client:
         ClientBuilder()
         .http1_only()
         .follow_redirects(False)
+        # pyreqwest sends its own User-Agent when the request has none, and reqwest an "Accept: */*" (which means
+        # what no Accept means): an empty User-Agent is the closest to the none that was sent.
+        .user_agent("")
         .gzip(False)
         .brotli(False)
         .zstd(False)
@@ -120,6 +123,7 @@ class Gateway:
         self.proxies = settings.gateway_trusted_proxies
         self.client: Client | None = None
         self.readiness: Readiness | None = None
+        self.access = AccessLog(settings.log_level)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
@@ -133,12 +137,11 @@ class Gateway:
         from gateway.admin import AdminListener  # the admin listener lives and dies with the app
 
         admin: AdminListener | None = None
-        access_log = BufferedAccessLog()
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
                 try:
-                    access_log.start()
+                    self.access.start()
                     self.client = open_client(self.settings)
                     self.readiness = Readiness(self.client, self.upstreams, self.settings.ready_timeout_seconds)
                     admin = AdminListener(self.settings, self.readiness)
@@ -152,7 +155,7 @@ class Gateway:
                     await admin.stop()
                 if self.client is not None:
                     await self.client.close()
-                await access_log.stop()
+                await self.access.stop()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 
@@ -164,7 +167,7 @@ class Gateway:
         headers: list[tuple[str, str]] = []
         request_id = host = connection = None
         sent: dict[bytes, bytes] = {}
-        declared_length = 0
+        declared_length: int | None = None
         for name, value in scope["headers"]:
             if name in _REQUEST_DROP:
                 if name == b"x-request-id":
@@ -187,12 +190,12 @@ class Gateway:
         if upstream is None:
             path = scope["path"]
             status = await self._local(path, scope, send, rid)
-            record(scope, status, started_at, "gateway", path if status != 404 else UNMATCHED, 0, rid)
+            self.access.record(scope, status, started_at, "gateway", path if status != 404 else UNMATCHED, 0, rid)
             return
         route = route_template(upstream, raw_path)
-        if declared_length > self.limit:
+        if declared_length is not None and declared_length > self.limit:
             await _fail(scope, send, PayloadTooLarge(), rid, upstream)
-            record(scope, 413, started_at, upstream, route, 0, rid)
+            self.access.record(scope, 413, started_at, upstream, route, 0, rid)
             return
 
         if connection is not None and (listed := _connection_tokens(connection)):
@@ -205,20 +208,31 @@ class Gateway:
             headers.append(("x-forwarded-host", origin.host))
         headers.append(("x-request-id", rid))
 
-        # Most bodies arrive in one message: pass them as bytes; only longer ones stream (and are counted).
         first = await receive()
         if first["type"] == "http.disconnect":
             return
         body: bytes = first.get("body", b"")
+        more = first.get("more_body", False)
+        if more and declared_length is not None:
+            # A declared length (already within the limit) is read whole and sent with its length: streamed, it
+            # would go up chunked and cost a trip to the client's thread per piece. The server enforces the length.
+            pieces = [body]
+            while more:
+                message = await receive()
+                if message["type"] == "http.disconnect":
+                    return
+                pieces.append(message.get("body", b""))
+                more = message.get("more_body", False)
+            body = b"".join(pieces)
         counted = [len(body)]
         request = self._session().request(scope["method"], self._target(upstream, raw_path, scope["query_string"]))
         # Without this, pyreqwest holds the response back until 64 KiB of its body arrived (or all of it).
         request = request.headers(headers).streamed_read_buffer_limit(0)
-        if first.get("more_body", False):
+        if more:  # chunked, of unknown length: streamed, and counted against the limit as it arrives
             request = request.body_stream(_stream_body(body, receive, self.limit, counted))
         elif len(body) > self.limit:
             await _fail(scope, send, PayloadTooLarge(), rid, upstream)
-            record(scope, 413, started_at, upstream, route, 0, rid)
+            self.access.record(scope, 413, started_at, upstream, route, 0, rid)
             return
         elif body:
             request = request.body_bytes(body)
@@ -266,7 +280,7 @@ class Gateway:
                 error = BadGateway()
             status = error.status_code
             await _fail(scope, send, error, rid, upstream, cause=exc)
-        record(scope, status, started_at, upstream, route, sent_bytes, rid)
+        self.access.record(scope, status, started_at, upstream, route, sent_bytes, rid)
 
     def _session(self) -> Client:
         if self.client is None:

@@ -120,6 +120,7 @@ class FakeUpstream:
                 (b"proxy-authenticate", b"Basic"),
                 (b"access-control-allow-origin", b"*"),
                 (b"set-auth-token", b"tok"),
+                (b"vary", b"Accept-Encoding"),
             ]
         body = json.dumps({"upstream": self.name, "method": seen.method, "length": length}).encode()
         headers.append((b"content-length", str(len(body)).encode()))

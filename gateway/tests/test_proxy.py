@@ -344,6 +344,14 @@ def test_cors_response_exposes_the_front_ends_headers(client: httpx.Client) -> N
     assert exposed == {"set-auth-token", "set-auth-jwt", "x-request-id", "x-total-count"}
 
 
+@pytest.mark.parametrize("origin", [None, FRONT_END, "http://evil.test"])
+def test_every_answer_varies_by_origin(client: httpx.Client, origin: str | None) -> None:
+    headers = {"Origin": origin} if origin else {}
+    assert client.get("/api/auth/noisy", headers=headers).headers.get_list("vary") == ["Accept-Encoding, Origin"]
+    assert client.get("/api/u1/tasks", headers=headers).headers.get_list("vary") == ["Origin"]
+    assert client.get("/nowhere", headers=headers).headers.get_list("vary") == ["Origin"]
+
+
 def test_other_origins_get_no_cors_grant(client: httpx.Client) -> None:
     response = client.get("/api/u1/tasks", headers={"Origin": "http://evil.test"})
     assert "access-control-allow-origin" not in response.headers

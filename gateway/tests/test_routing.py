@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from gateway.config import Settings
-from gateway.routing import upstream_for
+from gateway.routing import route_template, upstream_for
 
 
 @pytest.mark.parametrize(
@@ -54,3 +54,19 @@ def test_settings_defaults() -> None:
     settings = Settings(_env_file=None)
     assert settings.max_body_bytes == 1024 * 1024
     assert settings.frontend_origins == ["http://localhost:3000"]
+
+
+@pytest.mark.parametrize(
+    ("upstream", "path", "template"),
+    [
+        ("auth", "/api/auth/login", "/api/auth/**"),
+        ("auth", "/api/auth", "/api/auth/**"),
+        ("tasks", "/api/u1/tasks", "/api/{user_id}/tasks"),
+        ("tasks", "/api/u1/tasks/17", "/api/{user_id}/tasks/{id}"),
+        ("tasks", "/api/u1/tasks/17/complete", "/api/{user_id}/tasks/{id}/complete"),
+        ("tasks", "/api/u1/tasks/", "/api/{user_id}/tasks/**"),
+        ("tasks", "/api/u1/tasks/17/x/y", "/api/{user_id}/tasks/**"),
+    ],
+)
+def test_route_templates_are_a_bounded_set(upstream: str, path: str, template: str) -> None:
+    assert route_template(upstream, path.encode()) == template

@@ -97,6 +97,7 @@ logs: ## docker compose: follow every service's logs
 
 bench-gateway: sync ## Gateway candidates vs direct vs nginx on GET one task (wrk; installs wrk/nginx with apt-get as root)
 	$(UV) run python bench/gateway_bench.py
+	$(UV) run python -m bench.service_servers
 
 bench: bench-gateway
 

@@ -74,7 +74,7 @@ TASKS_DATABASE_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/tasks
 DEV_JWT_SECRET ?= make-dev-only-secret-never-use-it-anywhere-else
 COMPOSE ?= docker compose
 
-.PHONY: up down logs bench-gateway
+.PHONY: up down logs bench-gateway bench-servers
 
 migrate: sync ## Create the auth and tasks databases if missing, then migrate both to head
 	$(UV) run python scripts/create_databases.py "$(AUTH_DATABASE_URL)" "$(TASKS_DATABASE_URL)"
@@ -97,9 +97,11 @@ logs: ## docker compose: follow every service's logs
 
 bench-gateway: sync ## Gateway candidates vs direct vs nginx on GET one task (wrk; installs wrk/nginx with apt-get as root)
 	$(UV) run python bench/gateway_bench.py
+
+bench-servers: sync ## The tasks service on uvicorn (httptools, h11) and on Granian, as the services run now (wrk)
 	$(UV) run python -m bench.service_servers
 
-bench: bench-gateway
+bench: bench-gateway bench-servers
 
 clean: ## Remove caches and build output
 	rm -rf .mypy_cache .ruff_cache .pytest_cache

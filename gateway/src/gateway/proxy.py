@@ -20,6 +20,7 @@ from starlette.types import Message, Receive, Scope, Send
 
 from gateway import metrics
 from gateway.access import AccessLog
+from gateway.admin import AdminListener
 from gateway.config import Settings
 from gateway.forwarding import forwarded
 from gateway.health import Readiness
@@ -49,7 +50,18 @@ _HOP_BY_HOP = frozenset(
 # The client library writes Host and the body's framing itself; Expect is answered by our own server; the
 # forwarding headers and the request id are the gateway's to set, so a client cannot forge them.
 _FORWARDING = frozenset({b"x-forwarded-for", b"x-forwarded-proto", b"x-forwarded-host"})
-_REQUEST_DROP = _HOP_BY_HOP | _FORWARDING | {b"host", b"expect", b"content-length", b"forwarded", b"x-request-id"}
+_REQUEST_DROP = (
+    _HOP_BY_HOP
+    | _FORWARDING
+    | {
+        b"host",
+        b"expect",
+        b"content-length",
+        b"forwarded",
+        b"x-real-ip",
+        b"x-request-id",
+    }
+)
 # The server adds its own Date and Server; CORS is the gateway's policy alone (the services answer none).
 _RESPONSE_DROP = _HOP_BY_HOP | {b"date", b"server", b"x-request-id"}
 _CORS_PREFIX = b"access-control-"
@@ -134,8 +146,6 @@ class Gateway:
             await send({"type": "websocket.close", "code": 1008})
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
-        from gateway.admin import AdminListener  # the admin listener lives and dies with the app
-
         admin: AdminListener | None = None
         while True:
             message = await receive()

@@ -1,9 +1,10 @@
 """The tasks service under each server it could run on: uvicorn (httptools, h11) and Granian, GET one task.
 
-Run with ``uv run python -m bench.service_servers`` from the repository root. Issue 10 moved auth and tasks from uvicorn + httptools
-(no header-size limit) to Granian with a 16 KiB cap; the alternative with a cap, uvicorn + h11, is measured
-too. Each server runs the tasks service on one throwaway database, pinned to one core, wrk on the other, the
-three taking turns within each round; the table gives medians and each server's CPU time per request.
+Run with ``make bench-servers`` (``uv run python -m bench.service_servers``). Issue 10 moved auth and tasks
+from uvicorn + httptools (no header-size limit) to Granian with a 16 KiB cap; the alternative with a cap,
+uvicorn + h11, is measured too. Each server runs the tasks service on one throwaway database, pinned to one
+core, wrk on the other, the three taking turns within each round; the table gives medians and each server's
+CPU time per request.
 """
 
 from __future__ import annotations

@@ -176,3 +176,13 @@ def test_env_example_holds_no_secret() -> None:
     values = dict(line.split("=", 1) for line in ENV_EXAMPLE.read_text().splitlines() if re.match(r"[A-Z_]+=", line))
     assert values["JWT_SECRET"] == ""
     assert values["POSTGRES_PASSWORD"] == ""
+
+
+def test_redis_persists_its_append_only_file_on_a_volume(compose: dict[str, Any]) -> None:
+    redis = compose["services"]["redis"]
+    command = redis["command"]
+    assert command[command.index("--appendonly") + 1] == "yes"
+    assert command[command.index("--appendfsync") + 1] == "everysec"
+    data_dir = command[command.index("--dir") + 1]
+    assert any(volume.endswith(f":{data_dir}") for volume in redis["volumes"])
+    assert "redis-data" in compose["volumes"]

@@ -16,10 +16,19 @@ async def test_healthz(client: httpx.AsyncClient) -> None:
     assert (response.status_code, response.json()) == (200, {"status": "ok"})
 
 
-async def test_readyz_checks_postgres_and_redis(client: httpx.AsyncClient) -> None:
+async def test_readyz_checks_postgres_redis_and_the_denylist(client: httpx.AsyncClient) -> None:
     response = await client.get("/readyz")
     assert response.status_code == 200
-    assert response.json()["checks"] == {"postgres": "ok", "redis": "ok"}
+    assert response.json()["checks"] == {"postgres": "ok", "redis": "ok", "denylist": "ok"}
+
+
+async def test_readyz_names_the_denylist_while_it_is_lost(
+    serve_with: Callable[..., Any], own_redis: Any, envelope: Callable[..., Any]
+) -> None:
+    async with serve_with(redis_url=own_redis.url) as client:
+        assert envelope(await client.get("/readyz"), 503, "not_ready")["detail"] == "Not ready: denylist unavailable"
+        own_redis.mark_indexed()
+        assert (await client.get("/readyz")).status_code == 200
 
 
 async def test_readyz_names_redis_when_it_is_down(

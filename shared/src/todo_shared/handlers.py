@@ -66,8 +66,18 @@ def _clean(errors: Sequence[Any]) -> list[dict[str, Any]]:
     ]
 
 
-async def _app_error(_: Request, exc: Exception) -> Response:
+def _cause(exc: BaseException) -> str:
+    cause = exc.__cause__
+    return f"{type(cause).__name__}: {cause}" if cause is not None else exc.detail if isinstance(exc, AppError) else ""
+
+
+async def _app_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, AppError)
+    if exc.status_code >= 500:
+        # The one log line of an outage answer: what failed underneath, with the request id from the filter.
+        log.warning(
+            "%s %s answered %d %s: %s", request.method, request.url.path, exc.status_code, exc.code, _cause(exc)
+        )
     return render_error(exc.status_code, exc.code, exc.detail, headers=exc.headers)
 
 

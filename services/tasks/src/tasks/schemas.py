@@ -7,9 +7,10 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator
 
+from todo_shared.text import storable
+
 __all__ = [
     "MAX_TASK_ID",
-    "ErrorOut",
     "ListParams",
     "Priority",
     "SortField",
@@ -44,21 +45,8 @@ def _iso_8601(value: object) -> datetime | None:
         raise ValueError("is out of range") from None
 
 
-def _storable(value: str) -> str:
-    """Refuse what PostgreSQL text cannot hold, so it is a 422 here rather than a driver error later."""
-    if "\x00" in value:
-        raise ValueError("must not contain NUL characters")
-    try:
-        value.encode()
-    except UnicodeEncodeError:
-        raise ValueError("must be valid Unicode text") from None
-    return value
-
-
-Title = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), AfterValidator(_storable)
-]
-Description = Annotated[str, StringConstraints(max_length=10_000), AfterValidator(_storable)]
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), AfterValidator(storable)]
+Description = Annotated[str, StringConstraints(max_length=10_000), AfterValidator(storable)]
 DueDate = Annotated[
     datetime | None,
     BeforeValidator(_iso_8601),
@@ -130,27 +118,9 @@ class ListParams(BaseModel):
     q: Annotated[
         str | None,
         Field(max_length=200, description="Case-insensitive search in title and description"),
-        AfterValidator(lambda v: None if v is None else _storable(v)),
+        AfterValidator(lambda v: None if v is None else storable(v)),
     ] = None
     sort: SortField = "created_at"
     order: Literal["asc", "desc"] = "desc"
     limit: int = Field(default=50, ge=1, le=100)
     offset: int = Field(default=0, ge=0, le=2**31 - 1)
-
-
-class FieldError(BaseModel):
-    """One validation failure."""
-
-    loc: list[str | int]
-    msg: str
-    type: str
-
-
-class ErrorOut(BaseModel):
-    """The error envelope every failure answers with (``errors`` only on 422)."""
-
-    detail: str
-    message: str
-    code: str
-    request_id: str
-    errors: list[FieldError] | None = None

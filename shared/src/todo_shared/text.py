@@ -1,0 +1,17 @@
+"""Text that PostgreSQL and UTF-8 can hold: what every service checks user input against."""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["UNSTORABLE", "storable"]
+
+# NUL and lone surrogates: JSON can carry "\u0000" and "\ud800", PostgreSQL text and UTF-8 cannot.
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def storable(value: str) -> str:
+    """Return ``value`` unchanged, or raise ``ValueError`` if PostgreSQL could not store it (a pydantic validator)."""
+    if UNSTORABLE.search(value):
+        raise ValueError("must not contain NUL or unpaired surrogate characters")
+    return value

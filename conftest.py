@@ -201,6 +201,10 @@ class PostgresProcess:
         options = f"-p {self.port} -c listen_addresses=127.0.0.1 -k {root} -c fsync=off -c full_page_writes=off"
         self._ctl = [*self._as, str(bindir / "pg_ctl"), "-D", str(self._data), "-l", str(self._log), "-o", options]
 
+    def database_url(self, name: str) -> str:
+        """The SQLAlchemy asyncpg URL of database ``name`` on this server."""
+        return f"postgresql+asyncpg://postgres@127.0.0.1:{self.port}/{name}"
+
     def init(self) -> None:
         """Create the cluster (trust authentication, superuser ``postgres``)."""
         initdb = [str(self._bindir / "initdb"), "-D", str(self._data), "-U", "postgres", "--auth=trust", "-E", "UTF8"]

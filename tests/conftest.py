@@ -165,6 +165,14 @@ class Account:
         return {"Authorization": f"Bearer {self.access_token}"}
 
 
+def migrate(service: str, database_url: str) -> None:
+    """Bring a service's database to head with its own Alembic tree, as ``make migrate`` does."""
+    env = {"PATH": os.environ.get("PATH", ""), "DATABASE_URL": database_url}
+    argv = [sys.executable, "-m", "alembic", "upgrade", "head"]
+    done = subprocess.run(argv, cwd=SERVICES[service], env=env, capture_output=True, text=True)
+    assert done.returncode == 0, f"{service} migrations failed:\n{done.stderr[-3000:]}"
+
+
 @pytest.fixture(scope="session")
 def system(
     create_database: Callable[[str], str], redis_url: str, tmp_path_factory: pytest.TempPathFactory
@@ -173,12 +181,8 @@ def system(
     if not services_exist():
         pytest.skip("the auth and tasks services are not built yet")
     urls = {name: create_database(name) for name in SERVICES}
-    for name, directory in SERVICES.items():
-        env = {"PATH": os.environ.get("PATH", ""), "DATABASE_URL": urls[name]}
-        done = subprocess.run(
-            [sys.executable, "-m", "alembic", "upgrade", "head"], cwd=directory, env=env, capture_output=True, text=True
-        )
-        assert done.returncode == 0, f"{name} migrations failed:\n{done.stderr[-3000:]}"
+    for name, url in urls.items():
+        migrate(name, url)
     launcher = Launcher(tmp_path_factory.mktemp("system"), redis_url, urls)
     try:
         auth, tasks = launcher.auth(), launcher.tasks()

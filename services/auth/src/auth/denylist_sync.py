@@ -71,7 +71,7 @@ class DenylistSync:
         """Run one pass, logging (once per outage) instead of raising; tell whether it completed."""
         try:
             await self.sync_once()
-        except (ServiceUnavailable, SQLAlchemyError, OSError) as exc:
+        except (ServiceUnavailable, SQLAlchemyError, OSError) as exc:  # Redis, or PostgreSQL however it failed
             cause = exc.__cause__ or exc
             if not self._failing:
                 log.warning(

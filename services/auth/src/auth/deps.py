@@ -7,22 +7,16 @@ from typing import Annotated, cast
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy.exc import InterfaceError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth.ratelimit import client_ip
 from auth.runtime import Runtime
 from todo_shared.auth import authenticate
+from todo_shared.postgres import postgres_down
 from todo_shared.tokens import AccessClaims, bearer_token
 from todo_shared.unavailable import dependency_unavailable
 
 __all__ = ["ClaimsDep", "ClientIpDep", "DbDep", "PrincipalDep", "RuntimeDep", "UserAgentDep"]
-
-# What the database failing under a request looks like: the driver's connection errors as SQLAlchemy wraps them,
-# the pool's wait for a free connection, and a connect that was refused or timed out (asyncpg raises OSError
-# then, which SQLAlchemy passes through unwrapped).
-_DATABASE_DOWN = (OperationalError, InterfaceError, PoolTimeout, OSError)
 
 # Dependencies are async even where nothing is awaited: FastAPI runs sync ones in its thread pool, a hop each.
 
@@ -43,8 +37,10 @@ async def get_db(runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
     try:
         async with runtime.sessionmaker() as session:
             yield session
-    except _DATABASE_DOWN as exc:
-        raise dependency_unavailable("postgres", exc) from exc
+    except Exception as exc:
+        if postgres_down(exc):
+            raise dependency_unavailable("postgres", exc) from exc
+        raise
 
 
 DbDep = Annotated[AsyncSession, Depends(get_db)]

@@ -16,21 +16,13 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from tasks.config import Settings
+from todo_shared.postgres import postgres_down
 from todo_shared.unavailable import dependency_unavailable
 
 __all__ = ["PRIORITIES", "metadata", "open_pool", "postgres_call", "tasks", "to_asyncpg_dsn"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
-
-# The database failing, not the query: the connection lost or refused (asyncpg raises OSError, TimeoutError
-# included, when connecting), the server shutting down or refusing connections, a command past its timeout.
-_DATABASE_DOWN = (
-    asyncpg.PostgresConnectionError,
-    asyncpg.exceptions.OperatorInterventionError,
-    asyncpg.TooManyConnectionsError,
-    OSError,
-)
 
 # Declaration order is PostgreSQL's enum sort order: low < medium < high.
 PRIORITIES = ("low", "medium", "high")
@@ -104,7 +96,9 @@ def postgres_call(query: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]
     async def call(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return await query(*args, **kwargs)
-        except _DATABASE_DOWN as exc:
-            raise dependency_unavailable("postgres", exc) from exc
+        except Exception as exc:
+            if postgres_down(exc):
+                raise dependency_unavailable("postgres", exc) from exc
+            raise
 
     return call

@@ -11,7 +11,7 @@ import asyncpg
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
-__all__ = ["PRIORITIES", "metadata", "open_pool", "tasks", "to_asyncpg_dsn"]
+__all__ = ["PRIORITIES", "metadata", "open_pool", "pool_usage", "tasks", "to_asyncpg_dsn"]
 
 # Declaration order is PostgreSQL's enum sort order: low < medium < high.
 PRIORITIES = ("low", "medium", "high")
@@ -75,3 +75,9 @@ async def open_pool(database_url: str, *, min_size: int, max_size: int, command_
         command_timeout=command_timeout,
         reset=_reset,
     )
+
+
+def pool_usage(pool: asyncpg.Pool) -> tuple[int, int]:
+    """Return the pool's open connections as (in use, idle), for the pool gauge."""
+    idle = pool.get_idle_size()
+    return pool.get_size() - idle, idle

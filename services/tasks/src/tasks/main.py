@@ -16,12 +16,13 @@ from fastapi.responses import Response
 from redis.asyncio import Redis
 
 from tasks.config import Settings
-from tasks.db import open_pool
+from tasks.db import open_pool, pool_usage
 from tasks.routes import router
 from todo_shared.denylist import Denylist
 from todo_shared.handlers import install_error_handlers, render_error
 from todo_shared.health import health_router
 from todo_shared.logging import configure_logging
+from todo_shared.observability import install_observability
 from todo_shared.redis import open_redis
 from todo_shared.request_id import install_request_id
 from todo_shared.settings import load_settings
@@ -64,7 +65,7 @@ async def _check_redis(request: Request) -> None:
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the tasks app; settings come from the environment unless given."""
     cfg = settings if settings is not None else load_settings(Settings)
-    configure_logging(service="tasks", level=cfg.log_level)
+    configure_logging(service="tasks", level=cfg.log_level, console=cfg.env == "development")
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[State]:
@@ -105,4 +106,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_request_id(app)
     app.include_router(health_router({"postgres": _check_postgres, "redis": _check_redis}))
     app.include_router(router)
+    install_observability(app, cfg, service="tasks", pool_usage=lambda state: pool_usage(state["pool"]))
     return app

@@ -76,9 +76,9 @@ def install_observability(
     """
     app.add_middleware(HttpMetricsMiddleware)
     if settings.otel_exporter_otlp_endpoint:
-        from todo_shared.tracing import trace_app  # the SDK is imported only when tracing is on
+        from todo_shared.tracing import start_tracing  # the SDK is imported only when tracing is on
 
-        trace_app(app, service=service, endpoint=settings.otel_exporter_otlp_endpoint)
+        start_tracing(service=service, endpoint=settings.otel_exporter_otlp_endpoint)
     run_app = app.router.lifespan_context
 
     @asynccontextmanager

@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StringConstraints,
+    field_validator,
+)
 
 __all__ = [
     "MAX_TASK_ID",
@@ -81,15 +90,25 @@ class TaskCreate(BaseModel):
     due_date: DueDate = None
 
 
+def _drop_null(schema: dict[str, Any]) -> None:
+    schema.pop("default", None)  # left out means "unchanged", not null
+    schema.update(next(branch for branch in schema.pop("anyOf") if branch != {"type": "null"}))
+
+
+# An update field that may be left out (unchanged) but not sent as null (``_not_null``): documented so.
+_NEVER_NULL = Field(json_schema_extra=_drop_null)
+
+
 class TaskUpdate(BaseModel):
     """A partial update: only the fields sent change (``null`` clears ``description`` and ``due_date``)."""
 
     model_config = ConfigDict(extra="forbid")
 
-    title: Title | None = None
+    title: Annotated[Title | None, _NEVER_NULL] = None
     description: Description | None = None
-    completed: bool | None = None
-    priority: Priority | None = None
+    # Strict: JSON has booleans, and 0 or "yes" for one is a client's mistake, not a value to guess at.
+    completed: Annotated[StrictBool | None, _NEVER_NULL] = None
+    priority: Annotated[Priority | None, _NEVER_NULL] = None
     due_date: DueDate = None
 
     @field_validator("title", "completed", "priority", mode="before")

@@ -36,6 +36,10 @@ def _storable(value: str) -> str:
     return value
 
 
+# Documents what ``_storable`` enforces (with its own message): text without NUL.
+_NO_NUL = Field(json_schema_extra={"pattern": "^[^\\x00]*$"})
+
+
 def normalise_email(value: str) -> str:
     """Validate an address and return the form it is stored in (IDNA/NFC-normalised, lower-cased)."""
     try:
@@ -66,14 +70,17 @@ Email = Annotated[
 LoginEmail = Annotated[
     str,
     Field(min_length=1, max_length=EMAIL_MAX, examples=["ada@example.com"]),
+    _NO_NUL,
     AfterValidator(_storable),
     AfterValidator(_login_email),
 ]
-NewPassword = Annotated[str, Field(min_length=PASSWORD_MIN, max_length=PASSWORD_MAX), AfterValidator(_storable)]
-Password = Annotated[str, Field(min_length=1, max_length=PASSWORD_MAX), AfterValidator(_storable)]
+NewPassword = Annotated[
+    str, Field(min_length=PASSWORD_MIN, max_length=PASSWORD_MAX), _NO_NUL, AfterValidator(_storable)
+]
+Password = Annotated[str, Field(min_length=1, max_length=PASSWORD_MAX), _NO_NUL, AfterValidator(_storable)]
 Name = Annotated[
-    str | None,
-    Field(max_length=NAME_MAX, description="Defaults to the part of the email before '@'", examples=["Ada Lovelace"]),
+    Annotated[str, Field(max_length=NAME_MAX), _NO_NUL] | None,
+    Field(description="Defaults to the part of the email before '@'", examples=["Ada Lovelace"]),
     AfterValidator(_name),
 ]
 

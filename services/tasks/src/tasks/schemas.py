@@ -13,6 +13,7 @@ from pydantic import (
     Field,
     StrictBool,
     StringConstraints,
+    WithJsonSchema,
     field_validator,
 )
 
@@ -64,10 +65,19 @@ def _storable(value: str) -> str:
     return value
 
 
+# The schema states what the validators enforce, each with its own message: no NUL (``_storable``), and a
+# title of 1-200 characters once trimmed. Trimmed is Unicode White_Space (pydantic's strip), spelled out
+# because JSON Schema's \s is another set; padding does not count towards the 200.
+_NO_NUL = Field(json_schema_extra={"pattern": "^[^\\x00]*$"})
+_SPACE = r"\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+_TITLE_PATTERN = rf"^[{_SPACE}]*[^{_SPACE}\x00]([^\x00]{{0,198}}[^{_SPACE}\x00])?[{_SPACE}]*$"
 Title = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), AfterValidator(_storable)
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+    AfterValidator(_storable),
+    WithJsonSchema({"type": "string", "minLength": 1, "pattern": _TITLE_PATTERN}),
 ]
-Description = Annotated[str, StringConstraints(max_length=10_000), AfterValidator(_storable)]
+Description = Annotated[str, StringConstraints(max_length=10_000), AfterValidator(_storable), _NO_NUL]
 DueDate = Annotated[
     datetime | None,
     BeforeValidator(_iso_8601),
@@ -147,8 +157,8 @@ class ListParams(BaseModel):
     completed: bool | None = None
     priority: Priority | None = None
     q: Annotated[
-        str | None,
-        Field(max_length=200, description="Case-insensitive search in title and description"),
+        Annotated[str, Field(max_length=200), _NO_NUL] | None,
+        Field(description="Case-insensitive search in title and description"),
         AfterValidator(lambda v: None if v is None else _storable(v)),
     ] = None
     sort: SortField = "created_at"

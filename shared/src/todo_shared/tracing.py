@@ -9,7 +9,6 @@ driver also goes through) and Redis. The standard ``OTEL_*`` variables still app
 
 from __future__ import annotations
 
-import functools
 import os
 
 from opentelemetry import trace
@@ -35,9 +34,10 @@ class _RedactQuery(SpanProcessor):
             span.set_attribute("url.query", redact_query(query))
 
 
-@functools.cache
 def start_tracing(*, service: str, endpoint: str) -> None:
     """Export this process's spans to the OTLP/HTTP collector at ``endpoint`` (a base URL); once per process."""
+    if isinstance(trace.get_tracer_provider(), TracerProvider):
+        return  # already on: the global provider and the driver patches are per process, not per app
     resource = Resource.create({} if os.environ.get("OTEL_SERVICE_NAME") else {SERVICE_NAME: service})
     provider = TracerProvider(resource=resource)
     provider.add_span_processor(_RedactQuery())

@@ -2,7 +2,7 @@
 
 uvicorn's access lines have their query string redacted (``?access_token=…`` must never reach a log) and
 carry the method, path and status as fields of their own; uvicorn's ``color_message`` (the same text with
-terminal colours) is dropped.
+terminal colours) is dropped. Python warnings become log lines too, so none breaks the one-object-a-line rule.
 """
 
 from __future__ import annotations
@@ -42,12 +42,14 @@ def configure_logging(*, service: str, level: str = "INFO", console: bool = Fals
         level: the root level (``LOG_LEVEL``).
         console: readable lines for a terminal (``ENV=development``) instead of one JSON object per line.
     """
+    logging.captureWarnings(True)
     logging.config.dictConfig(
         {
             "version": 1,
             "disable_existing_loggers": False,
             "filters": {
-                "request_id": {"()": CorrelationIdFilter, "uuid_length": 32, "default_value": "-"},
+                # The whole id, as the X-Request-ID header carries it (a client's may be up to 128 characters).
+                "request_id": {"()": CorrelationIdFilter, "default_value": "-"},
                 "access": {"()": AccessLineFilter},
             },
             "formatters": {

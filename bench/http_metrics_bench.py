@@ -60,7 +60,7 @@ class _Route:
     path = "/api/{user_id}/tasks/{task_id}"
 
 
-async def answer_at_once(scope: Scope, receive: Receive, send: Send) -> None:
+async def answer_at_once(scope: Scope, _receive: Receive, send: Send) -> None:
     """An app that routes (sets ``scope["route"]`` as FastAPI does) and answers 200 with no work."""
     scope["route"] = _Route
     await send({"type": "http.response.start", "status": 200, "headers": []})
@@ -132,7 +132,7 @@ async def _receive() -> Message:
     return {"type": "http.request", "body": b"", "more_body": False}
 
 
-async def _send(message: Message) -> None:
+async def _send(_message: Message) -> None:
     return None
 
 

@@ -18,6 +18,9 @@ from typing import TYPE_CHECKING
 
 import httpx
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
+
+from todo_shared.http_metrics import UNMATCHED
 
 if TYPE_CHECKING:
     from conftest import RedisProcess
@@ -49,6 +52,25 @@ def _fuzz(service: Server, auth: Server, workdir: Path) -> None:
     done = subprocess.run(argv, env=env, cwd=workdir, capture_output=True, text=True, timeout=300)
     output = done.stdout + done.stderr
     assert done.returncode == 0, f"schemathesis found failures in {service.name}:\n{output[-12_000:]}"
+    _assert_counted_by_template(service)
+
+
+def _assert_counted_by_template(service: Server) -> None:
+    """Every operation the fuzzer called is counted under its OpenAPI path, and nothing under a raw path.
+
+    The route label is the matched route's own path, so a router included under a prefix would lose the prefix
+    here; this catches that as well as a raw path leaking into the label.
+    """
+    assert service.metrics_url is not None
+    documented = set(httpx.get(f"{service.url}/openapi.json", timeout=10).json()["paths"])
+    counted = {
+        sample.labels["route"]
+        for family in text_string_to_metric_families(httpx.get(service.metrics_url, timeout=10).text)
+        for sample in family.samples
+        if sample.name == "todo_http_requests_total"
+    }
+    assert documented <= counted, documented - counted
+    assert counted <= documented | {UNMATCHED, "/openapi.json"}, counted - documented
 
 
 @pytest.fixture

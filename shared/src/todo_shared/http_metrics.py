@@ -17,7 +17,7 @@ _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"
 
 
 class HttpMetricsMiddleware:
-    """Pure ASGI: one clock read at each end, a dict lookup for the labelled series, no per-request objects.
+    """Pure ASGI: a clock read at each end, one small closure, a dict lookup for the labelled series.
 
     The route template is what the router left in ``scope["route"]`` (FastAPI and Starlette set it on a full or
     a method-mismatch match); a request no route matched is ``unmatched``. An exception that escapes the app

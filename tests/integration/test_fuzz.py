@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -46,7 +47,16 @@ def _sign_up(auth: Server) -> dict[str, str]:
     }
 
 
+def _wait_until_ready(service: Server) -> None:
+    """Fuzz a service that says it is ready: a 503 before that would be the test's doing, not the service's."""
+    deadline = time.monotonic() + 30
+    while httpx.get(f"{service.url}/readyz", timeout=5).status_code != 200:
+        assert time.monotonic() < deadline, f"{service.name} never became ready"
+        time.sleep(0.2)
+
+
 def _fuzz(service: Server, auth: Server, workdir: Path) -> None:
+    _wait_until_ready(service)
     env = {**os.environ, **_sign_up(auth)}
     argv = [str(SCHEMATHESIS), "--config-file", str(CONFIG), "run", f"{service.url}/openapi.json", "--checks", "all"]
     done = subprocess.run(argv, env=env, cwd=workdir, capture_output=True, text=True, timeout=300)

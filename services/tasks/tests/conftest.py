@@ -60,6 +60,9 @@ def make_settings(database_url: str, redis_url: str, **overrides: Any) -> Settin
         "jwt_issuer": ISSUER,
         "jwt_audience": AUDIENCE,
         "redis_timeout_seconds": 0.5,
+        # Many apps live in one test process: no metrics listener (a port each) and no tracing.
+        "metrics_port": None,
+        "otel_exporter_otlp_endpoint": None,
         **overrides,
     }
     return Settings(**values)

@@ -74,6 +74,17 @@ class BaseServiceSettings(BaseSettings):
     access_token_ttl_seconds: int = Field(default=900, ge=30, le=86_400)
     redis_url: str = "redis://127.0.0.1:6379/0"
     redis_timeout_seconds: float = Field(default=1.0, gt=0)
+    # Prometheus /metrics on a listener of its own, never the API's port; unset or 0 serves none.
+    metrics_port: int | None = Field(default=None, ge=0, le=65_535)
+    metrics_host: str = "127.0.0.1"
+    # OTLP/HTTP collector base URL (the OpenTelemetry variable); tracing is on only when it is set.
+    otel_exporter_otlp_endpoint: str | None = None
+
+    @field_validator("metrics_port", "otel_exporter_otlp_endpoint", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        # Compose passes an unset variable on as "" (``${VAR:-}``): that means "off", not a bad value.
+        return None if isinstance(value, str) and not value.strip() else value
 
     @model_validator(mode="after")
     def _enforce_strong_secrets(self) -> BaseServiceSettings:

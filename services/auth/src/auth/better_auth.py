@@ -108,11 +108,15 @@ class SuccessOut(_Wire):
     success: bool
 
 
+# What an email field must hold to be accepted (``_normalised_email``); anything else is a 400.
+_EmailDoc = Annotated[str, Field(max_length=EMAIL_MAX, json_schema_extra={"format": "email"})]
+
+
 class SignUpEmailIn(TypedDict):
     """The sign-up body, for the docs only: ``_Fields`` reads it, with Better Auth's messages."""
 
-    name: str
-    email: str
+    name: Annotated[str, Field(max_length=NAME_MAX)]
+    email: _EmailDoc
     password: Annotated[str, Field(min_length=PASSWORD_MIN, max_length=PASSWORD_MAX)]
     image: NotRequired[str]
     callbackURL: NotRequired[str]
@@ -122,7 +126,7 @@ class SignUpEmailIn(TypedDict):
 class SignInEmailIn(TypedDict):
     """The sign-in body, for the docs only, like ``SignUpEmailIn``."""
 
-    email: str
+    email: _EmailDoc
     password: str
     callbackURL: NotRequired[str]
     rememberMe: NotRequired[bool]

@@ -10,7 +10,7 @@ from email_validator import EmailNotValidError, validate_email
 from pydantic import AfterValidator, BaseModel, Field
 
 from auth.models import EMAIL_MAX, NAME_MAX
-from todo_shared.text import storable
+from todo_shared.text import NO_NUL, storable
 
 __all__ = [
     "LoginIn",
@@ -58,14 +58,15 @@ Email = Annotated[
 LoginEmail = Annotated[
     str,
     Field(min_length=1, max_length=EMAIL_MAX, examples=["ada@example.com"]),
+    NO_NUL,
     AfterValidator(storable),
     AfterValidator(_login_email),
 ]
-NewPassword = Annotated[str, Field(min_length=PASSWORD_MIN, max_length=PASSWORD_MAX), AfterValidator(storable)]
-Password = Annotated[str, Field(min_length=1, max_length=PASSWORD_MAX), AfterValidator(storable)]
+NewPassword = Annotated[str, Field(min_length=PASSWORD_MIN, max_length=PASSWORD_MAX), NO_NUL, AfterValidator(storable)]
+Password = Annotated[str, Field(min_length=1, max_length=PASSWORD_MAX), NO_NUL, AfterValidator(storable)]
 Name = Annotated[
-    str | None,
-    Field(max_length=NAME_MAX, description="Defaults to the part of the email before '@'", examples=["Ada Lovelace"]),
+    Annotated[str, Field(max_length=NAME_MAX), NO_NUL] | None,
+    Field(description="Defaults to the part of the email before '@'", examples=["Ada Lovelace"]),
     AfterValidator(_name),
 ]
 

@@ -19,7 +19,7 @@ from tasks.config import Settings
 from todo_shared.postgres import postgres_down
 from todo_shared.unavailable import dependency_unavailable
 
-__all__ = ["PRIORITIES", "metadata", "open_pool", "postgres_call", "tasks", "to_asyncpg_dsn"]
+__all__ = ["PRIORITIES", "metadata", "open_pool", "pool_usage", "postgres_call", "tasks", "to_asyncpg_dsn"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -102,3 +102,9 @@ def postgres_call(query: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]
             raise
 
     return call
+
+
+def pool_usage(pool: asyncpg.Pool) -> tuple[int, int]:
+    """Return the pool's open connections as (in use, idle), for the pool gauge."""
+    idle = pool.get_idle_size()
+    return pool.get_size() - idle, idle

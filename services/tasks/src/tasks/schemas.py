@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StringConstraints,
+    WithJsonSchema,
+    field_validator,
+)
 
-from todo_shared.text import storable
+from todo_shared.text import NO_NUL, storable
 
 __all__ = [
     "MAX_TASK_ID",
@@ -45,8 +55,18 @@ def _iso_8601(value: object) -> datetime | None:
         raise ValueError("is out of range") from None
 
 
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), AfterValidator(storable)]
-Description = Annotated[str, StringConstraints(max_length=10_000), AfterValidator(storable)]
+# The schema states what the validators enforce: no NUL (``storable``), and a title of 1-200 characters once
+# trimmed. Trimmed is Unicode White_Space (pydantic's strip), spelled out
+# because JSON Schema's \s is another set; padding does not count towards the 200.
+_SPACE = r"\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+_TITLE_PATTERN = rf"^[{_SPACE}]*[^{_SPACE}\x00]([^\x00]{{0,198}}[^{_SPACE}\x00])?[{_SPACE}]*$"
+Title = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+    AfterValidator(storable),
+    WithJsonSchema({"type": "string", "minLength": 1, "pattern": _TITLE_PATTERN}),
+]
+Description = Annotated[str, StringConstraints(max_length=10_000), AfterValidator(storable), NO_NUL]
 DueDate = Annotated[
     datetime | None,
     BeforeValidator(_iso_8601),
@@ -69,15 +89,25 @@ class TaskCreate(BaseModel):
     due_date: DueDate = None
 
 
+def _drop_null(schema: dict[str, Any]) -> None:
+    schema.pop("default", None)  # left out means "unchanged", not null
+    schema.update(next(branch for branch in schema.pop("anyOf") if branch != {"type": "null"}))
+
+
+# An update field that may be left out (unchanged) but not sent as null (``_not_null``): documented so.
+_NEVER_NULL = Field(json_schema_extra=_drop_null)
+
+
 class TaskUpdate(BaseModel):
     """A partial update: only the fields sent change (``null`` clears ``description`` and ``due_date``)."""
 
     model_config = ConfigDict(extra="forbid")
 
-    title: Title | None = None
+    title: Annotated[Title | None, _NEVER_NULL] = None
     description: Description | None = None
-    completed: bool | None = None
-    priority: Priority | None = None
+    # Strict: JSON has booleans, and 0 or "yes" for one is a client's mistake, not a value to guess at.
+    completed: Annotated[StrictBool | None, _NEVER_NULL] = None
+    priority: Annotated[Priority | None, _NEVER_NULL] = None
     due_date: DueDate = None
 
     @field_validator("title", "completed", "priority", mode="before")
@@ -116,8 +146,8 @@ class ListParams(BaseModel):
     completed: bool | None = None
     priority: Priority | None = None
     q: Annotated[
-        str | None,
-        Field(max_length=200, description="Case-insensitive search in title and description"),
+        Annotated[str, Field(max_length=200), NO_NUL] | None,
+        Field(description="Case-insensitive search in title and description"),
         AfterValidator(lambda v: None if v is None else storable(v)),
     ] = None
     sort: SortField = "created_at"

@@ -74,7 +74,7 @@ TASKS_DATABASE_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/tasks
 DEV_JWT_SECRET ?= make-dev-only-secret-never-use-it-anywhere-else
 COMPOSE ?= docker compose
 
-.PHONY: up down logs bench-gateway bench-servers
+.PHONY: up down logs bench-gateway bench-servers bench-http-metrics
 
 migrate: sync ## Create the auth and tasks databases if missing, then migrate both to head
 	$(UV) run python scripts/create_databases.py "$(AUTH_DATABASE_URL)" "$(TASKS_DATABASE_URL)"
@@ -98,10 +98,15 @@ logs: ## docker compose: follow every service's logs
 bench-gateway: sync ## Gateway candidates vs direct vs nginx on GET one task (wrk; installs wrk/nginx with apt-get as root)
 	$(UV) run python bench/gateway_bench.py
 
-bench-servers: sync ## The tasks service on uvicorn (httptools, h11) and on Granian, as the services run now (wrk)
+bench-servers: sync ## The tasks service on uvicorn (httptools, h11) and on Granian (wrk)
 	$(UV) run python -m bench.service_servers
 
 bench: bench-gateway bench-servers
+
+bench-http-metrics: sync ## The metrics middleware's cost per request, beside prometheus-client instrumentators (in-process)
+	$(UV) run --with prometheus-fastapi-instrumentator --with starlette-exporter python -m bench.http_metrics_bench
+
+bench: bench-http-metrics
 
 clean: ## Remove caches and build output
 	rm -rf .mypy_cache .ruff_cache .pytest_cache

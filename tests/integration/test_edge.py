@@ -6,6 +6,7 @@ services' own TRUSTED_PROXIES hold. No redirect names an internal address, and t
 
 from __future__ import annotations
 
+import socket
 import uuid
 from typing import TYPE_CHECKING
 
@@ -100,6 +101,21 @@ def test_errors_through_the_gateway_are_never_plain_text(gateway: httpx.Client, 
 def test_a_1_mib_header_is_refused_before_any_service(system: System, gateway: httpx.Client) -> None:
     response = gateway.get("/api/auth/me", headers={"X-Big": "a" * 1024 * 1024})
     assert response.status_code == 431
-    # The services cap headers too, for whatever reaches them without the gateway.
-    assert httpx.get(f"{system.auth.url}/healthz", headers={"X-Big": "a" * 32 * 1024}).status_code == 431
-    assert httpx.get(f"{system.tasks.url}/healthz", headers={"X-Big": "a" * 32 * 1024}).status_code == 431
+    # The services cap headers too (uvicorn on h11: 400 once 16 KiB of an unfinished header block are buffered),
+    # for whatever reaches them without the gateway.
+    for service in (system.auth, system.tasks):
+        assert _status_after_a_big_header(service.url, 1024 * 1024).startswith(b"HTTP/1.1 400")
+
+
+def _status_after_a_big_header(url: str, size: int) -> bytes:
+    """Send a request with one ``size``-byte header as far as the server reads it; return its status line."""
+    host, port = url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        try:
+            sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: service\r\nX-Big: " + b"a" * size + b"\r\n\r\n")
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the server stopped reading: its answer is still in the socket
+        try:
+            return sock.recv(4096).split(b"\r\n", 1)[0]
+        except ConnectionResetError:
+            return b""

@@ -341,7 +341,12 @@ def main() -> int:
             )
             # The tasks service exactly as make dev runs it.
             upstream = ["bash", "-c", procfile_command("tasks")]
-            upstream_env = {**server_env, "TASKS_DATABASE_URL": db_url, "TASKS_PORT": str(upstream_port)}
+            upstream_env = {
+                **server_env,
+                "TASKS_DATABASE_URL": db_url,
+                "TASKS_PORT": str(upstream_port),
+                "TASKS_METRICS_PORT": str(free_port()),
+            }
             ready = f"{upstream_url}/healthz"
         else:
             upstream = [python, *GRANIAN, "--interface", "asgi", "--no-factory", "--port", str(upstream_port)]

@@ -29,6 +29,12 @@ from gateway.routing import route_template, upstream_for
         ("/api/u1/taskss", None),
         ("/api/u1/x/tasks", None),
         ("/api/u1/tasks\n", None),
+        ("/api/u1/tasks/../../auth/me", None),  # dot segments: the client library would resolve them
+        ("/api/u1/tasks/%2e%2e/%2E%2E/u2/tasks", None),
+        ("/api/auth/./me", None),
+        ("/api/u1/tasks/..", None),
+        ("/api/u1/tasks/..x", "tasks"),
+        ("/api/u1/tasks/x.y", "tasks"),
         ("/api", None),
         ("/", None),
         ("/healthz", None),

@@ -10,6 +10,9 @@ __all__ = ["AUTH_ROUTE", "UNMATCHED", "route_template", "upstream_for"]
 # (still percent-encoded) path, the very bytes the upstream will receive, so an encoded "/" cannot smuggle a
 # path past the table. \Z, not $, which would also match before a trailing newline.
 _ROUTE = re.compile(rb"/api/(?:(auth)(?:/|\Z)|[^/]+/tasks(?:/|\Z))")
+# A "." or ".." segment, plain or percent-encoded: the upstream client would resolve it before sending (so the
+# service would get another path than the one routed here); no route of the contract has one, so it is a 404.
+_DOT_SEGMENT = re.compile(rb"/(?:\.|%2e){1,2}(?:/|\Z)", re.IGNORECASE)
 # The tasks service's own routes, for logs and metrics labels (a bounded set, never the raw path).
 _TASK_ROUTE = re.compile(rb"/api/[^/]+/tasks(?:/([^/]+)(/complete)?)?\Z")
 
@@ -20,7 +23,7 @@ UNMATCHED = "unmatched"
 def upstream_for(raw_path: bytes) -> str | None:
     """Name the upstream for a raw request path, or None when no route matches."""
     match = _ROUTE.match(raw_path)
-    if match is None:
+    if match is None or _DOT_SEGMENT.search(raw_path):
         return None
     return "auth" if match.group(1) else "tasks"
 

@@ -8,8 +8,10 @@ from typing import Annotated, Literal
 
 from email_validator import EmailNotValidError, validate_email
 from pydantic import AfterValidator, BaseModel, Field
+from pydantic_core import PydanticCustomError
 
 from auth.models import EMAIL_MAX, NAME_MAX
+from auth.password_policy import is_common_password
 
 __all__ = [
     "ErrorOut",
@@ -44,6 +46,13 @@ def normalise_email(value: str) -> str:
         raise ValueError(f"is not a valid email address: {exc}") from None
 
 
+def _uncommon(value: str) -> str:
+    if is_common_password(value):
+        # A type of its own, so a client can tell this refusal from a length one.
+        raise PydanticCustomError("password_too_common", "is one of the most common passwords; choose another")
+    return value
+
+
 def _login_email(value: str) -> str:
     # Sign-in never says "bad email": an address that could not be registered is simply not found.
     try:
@@ -69,7 +78,9 @@ LoginEmail = Annotated[
     AfterValidator(_storable),
     AfterValidator(_login_email),
 ]
-NewPassword = Annotated[str, Field(min_length=PASSWORD_MIN, max_length=PASSWORD_MAX), AfterValidator(_storable)]
+NewPassword = Annotated[
+    str, Field(min_length=PASSWORD_MIN, max_length=PASSWORD_MAX), AfterValidator(_storable), AfterValidator(_uncommon)
+]
 Password = Annotated[str, Field(min_length=1, max_length=PASSWORD_MAX), AfterValidator(_storable)]
 Name = Annotated[
     str | None,

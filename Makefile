@@ -5,7 +5,7 @@ PY_DIRS := shared services gateway tests bench scripts conftest.py
 
 .DEFAULT_GOAL := help
 
-.PHONY: help sync lint fmt test test-fast test-frontend frontend-deps migrate dev bench clean
+.PHONY: help sync lint fmt test test-fast test-frontend frontend-deps migrate dev bench clean openapi
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -42,6 +42,9 @@ test-frontend: $(FRONTEND_DEPS) ## The front end's eslint, tsc --noEmit and Vite
 	cd frontend && $(NPM) run --silent lint
 	cd frontend && $(NPM) run --silent typecheck
 	cd frontend && $(NPM) run --silent test
+
+openapi: sync $(FRONTEND_DEPS) ## Write docs/openapi/{auth,tasks}.json and the front end's types from them (commit both)
+	$(UV) run python scripts/openapi.py
 
 test-fast: sync ## Unit and in-process API tests only, for the edit loop
 	$(UV) run pytest shared/tests services/auth/tests services/tasks/tests gateway/tests

@@ -1,9 +1,15 @@
 import type { Metadata } from "next";
+import { Suspense } from "react";
 
 import { TasksView } from "@/components/tasks/tasks-view";
 
 export const metadata: Metadata = { title: "Tasks" };
 
 export default function TasksPage() {
-  return <TasksView />;
+  // The view reads the query string (useSearchParams), which a static page only knows in the browser.
+  return (
+    <Suspense>
+      <TasksView />
+    </Suspense>
+  );
 }

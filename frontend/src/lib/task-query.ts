@@ -80,7 +80,9 @@ export function toSearchParams(query: TaskQuery): URLSearchParams {
 
 /** The `/tasks` URL of a query. */
 export function tasksHref(change: Partial<TaskQuery> = {}): string {
-  const query = toSearchParams({ ...parseQuery(new URLSearchParams()), ...change }).toString();
+  const view = change.view ?? DEFAULT_VIEW;
+  const defaults = parseQuery(new URLSearchParams({ view }));
+  const query = toSearchParams({ ...defaults, ...change }).toString();
   return query ? `/tasks?${query}` : "/tasks";
 }
 

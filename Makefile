@@ -77,7 +77,7 @@ TASKS_DATABASE_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/tasks
 DEV_JWT_SECRET ?= make-dev-only-secret-never-use-it-anywhere-else
 COMPOSE ?= docker compose
 
-.PHONY: up down logs bench-gateway
+.PHONY: up down logs bench-gateway bench-frontend
 
 migrate: sync ## Create the auth and tasks databases if missing, then migrate both to head
 	$(UV) run python scripts/create_databases.py "$(AUTH_DATABASE_URL)" "$(TASKS_DATABASE_URL)"
@@ -98,10 +98,14 @@ down: ## docker compose: stop and remove the containers (the database volume sta
 logs: ## docker compose: follow every service's logs
 	$(COMPOSE) logs --follow
 
+bench-frontend: sync $(FRONTEND_DEPS) ## Lighthouse on the production build of /login and /tasks (Debian's Chromium)
+	cd bench/lighthouse && PUPPETEER_SKIP_DOWNLOAD=1 $(NPM) ci --no-audit --no-fund
+	$(UV) run python -m bench.frontend_lighthouse
+
 bench-gateway: sync ## Gateway vs direct vs nginx on GET one task (wrk; installs wrk/nginx with apt-get as root)
 	$(UV) run python bench/gateway_bench.py
 
-bench: bench-gateway
+bench: bench-gateway bench-frontend
 
 clean: ## Remove caches and build output
 	rm -rf .mypy_cache .ruff_cache .pytest_cache

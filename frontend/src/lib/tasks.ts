@@ -62,6 +62,11 @@ const weekday = new Intl.DateTimeFormat("en-US", { weekday: "long", timeZone: "U
 const monthDay = new Intl.DateTimeFormat("en-US", { month: "short", day: "numeric", timeZone: "UTC" });
 const fullDate = new Intl.DateTimeFormat("en-US", { month: "short", day: "numeric", year: "numeric", timeZone: "UTC" });
 
+/** "Dec 1" for a calendar day (`YYYY-MM-DD`). */
+export function formatDay(day: string): string {
+  return monthDay.format(new Date(`${day}T00:00:00Z`));
+}
+
 /** "Dec 1, 2026" for a due date, or "" for none. */
 export function formatDueDate(dueDate: string | null | undefined): string {
   const day = dueDateToInput(dueDate);

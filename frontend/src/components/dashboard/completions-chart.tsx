@@ -3,10 +3,7 @@
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 
 import type { TaskStats } from "@/lib/api";
-
-const dayFormat = new Intl.DateTimeFormat("en-US", { month: "short", day: "numeric", timeZone: "UTC" });
-
-export const formatDay = (day: string) => dayFormat.format(new Date(`${day}T00:00:00Z`));
+import { formatDay } from "@/lib/tasks";
 
 /** Tasks completed per day, as bars; hidden from screen readers, which get the table beside it. */
 export default function CompletionsChart({ days }: { days: TaskStats["completed_by_day"] }) {

@@ -1,27 +1,24 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import dynamic from "next/dynamic";
 import Link from "next/link";
+import { lazy, Suspense } from "react";
 import { AlarmClock, CalendarCheck, CircleCheckBig, Circle, ListTodo } from "lucide-react";
 
-import { formatDay } from "@/components/dashboard/completions-chart";
 import { StatCard } from "@/components/dashboard/stat-card";
 import { StatusMessage } from "@/components/layout/status-message";
-import { useSignedInUser } from "@/components/providers/auth-provider";
+import { useAuth } from "@/components/providers/auth-provider";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { Skeleton } from "@/components/ui/skeleton";
 import { api, errorMessage, type TaskStats } from "@/lib/api";
 import { taskKeys } from "@/lib/task-cache";
 import { tasksHref } from "@/lib/task-query";
-import { PRIORITIES, PRIORITY_LABELS, userTimeZone } from "@/lib/tasks";
+import { formatDay, PRIORITIES, PRIORITY_LABELS, userTimeZone } from "@/lib/tasks";
 
-// recharts is the biggest part of this page: load it after the numbers, which need nothing but the stats.
-const CompletionsChart = dynamic(() => import("@/components/dashboard/completions-chart"), {
-  ssr: false,
-  loading: () => <Skeleton className="h-48 w-full" />,
-});
+// recharts is the biggest part of this page: load it after the numbers, and only here (a lazy import is not
+// part of what prefetching the route downloads, so pages linking here do not pay for it).
+const CompletionsChart = lazy(() => import("@/components/dashboard/completions-chart"));
 
 function Heading({ children }: { children: string }) {
   return (
@@ -83,7 +80,9 @@ function Completions({ stats }: { stats: TaskStats }) {
         </CardDescription>
       </CardHeader>
       <CardContent className="flex flex-col gap-3">
-        <CompletionsChart days={days} />
+        <Suspense fallback={<Skeleton className="h-48 w-full" />}>
+          <CompletionsChart days={days} />
+        </Suspense>
         <details className="text-sm">
           <summary className="cursor-pointer rounded text-muted-foreground outline-none hover:text-foreground focus-visible:ring-[3px] focus-visible:ring-ring/50">
             Show as a table
@@ -112,11 +111,13 @@ function Completions({ stats }: { stats: TaskStats }) {
 }
 
 export function DashboardView() {
-  const user = useSignedInUser();
+  const { user } = useAuth();
+  const userId = user?.id ?? "";
   const timeZone = userTimeZone();
   const { data: stats, error, refetch } = useQuery({
-    queryKey: taskKeys.stats(user.id, timeZone),
-    queryFn: () => api.getStats(user.id, timeZone),
+    queryKey: taskKeys.stats(userId, timeZone),
+    queryFn: () => api.getStats(userId, timeZone),
+    enabled: Boolean(user),
   });
 
   let body;

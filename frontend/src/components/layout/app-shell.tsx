@@ -6,6 +6,7 @@ import { useEffect, useRef, type ReactNode } from "react";
 import { SiteHeader } from "@/components/layout/site-header";
 import { StatusMessage } from "@/components/layout/status-message";
 import { isSigningOutHere, useAuth } from "@/components/providers/auth-provider";
+import { accessToken } from "@/lib/api";
 import { Button } from "@/components/ui/button";
 import { Skeleton } from "@/components/ui/skeleton";
 import { sessionEndReason } from "@/lib/session-end";
@@ -23,6 +24,11 @@ export function AppShell({ children }: { children: ReactNode }) {
   // Once: signing out refetches the session, which flips `signedOut` off and on again.
   const leaving = useRef(false);
   const lastSession = useRef<{ expiresAt: number | null } | null>(null);
+  // Ask for the tasks API's access token alongside the session check rather than after it: one round trip
+  // less before the first list. It needs only the cookie; a failure is handled by the call that needs it.
+  useEffect(() => {
+    accessToken.get().catch(() => undefined);
+  }, []);
   useEffect(() => {
     if (user) lastSession.current = { expiresAt: sessionExpiresAt };
   }, [user, sessionExpiresAt]);
@@ -40,7 +46,8 @@ export function AppShell({ children }: { children: ReactNode }) {
   }, [signedOut, signOut, router, pathname]);
 
   let content: ReactNode;
-  if (user) {
+  if (user || isPending) {
+    // While the session check runs, the page draws what it can without the user (the proxy saw a cookie).
     content = children;
   } else if (sessionError && !isPending) {
     content = (

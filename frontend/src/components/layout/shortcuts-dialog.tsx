@@ -2,7 +2,7 @@
 
 import { Dialog, DialogContent, DialogDescription, DialogTitle } from "@/components/ui/dialog";
 
-export const SHORTCUTS: { keys: string[]; what: string }[] = [
+const SHORTCUTS: { keys: string[]; what: string }[] = [
   { keys: ["n"], what: "New task (on the tasks page)" },
   { keys: ["/"], what: "Search tasks" },
   { keys: ["Enter"], what: "Add the task being typed; save an edit" },
@@ -11,7 +11,7 @@ export const SHORTCUTS: { keys: string[]; what: string }[] = [
   { keys: ["?"], what: "Show these shortcuts" },
 ];
 
-export function ShortcutsDialog({ open, onOpenChange }: { open: boolean; onOpenChange(open: boolean): void }) {
+export default function ShortcutsDialog({ open, onOpenChange }: { open: boolean; onOpenChange(open: boolean): void }) {
   return (
     <Dialog open={open} onOpenChange={onOpenChange}>
       <DialogContent>

@@ -3,10 +3,9 @@
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { useTheme } from "next-themes";
-import { useState } from "react";
+import { lazy, Suspense, useState } from "react";
 import { ChevronDown, CircleCheckBig, CircleUser, Keyboard, LayoutDashboard, ListTodo, LogOut, Settings } from "lucide-react";
 
-import { ShortcutsDialog } from "@/components/layout/shortcuts-dialog";
 import { useAuth } from "@/components/providers/auth-provider";
 import {
   DropdownMenu,
@@ -20,6 +19,9 @@ import {
 } from "@/components/ui/dropdown-menu";
 import { useShortcut } from "@/lib/use-shortcut";
 import { cn } from "@/lib/utils";
+
+// Loaded when first opened: the dialog's code is not needed to draw any page.
+const ShortcutsDialog = lazy(() => import("@/components/layout/shortcuts-dialog"));
 
 const NAV = [
   { href: "/tasks", label: "Tasks", icon: ListTodo },
@@ -116,7 +118,11 @@ export function SiteHeader() {
         </nav>
         <AccountMenu onShowShortcuts={() => setShortcutsOpen(true)} />
       </div>
-      <ShortcutsDialog open={shortcutsOpen} onOpenChange={setShortcutsOpen} />
+      {shortcutsOpen && (
+        <Suspense>
+          <ShortcutsDialog open onOpenChange={setShortcutsOpen} />
+        </Suspense>
+      )}
     </header>
   );
 }

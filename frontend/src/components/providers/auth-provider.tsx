@@ -101,10 +101,3 @@ export function useAuth(): AuthContextValue {
   if (!context) throw new Error("useAuth must be used within an AuthProvider");
   return context;
 }
-
-/** The signed-in user, for components rendered inside the app shell (which renders nothing signed out). */
-export function useSignedInUser(): SessionUser {
-  const { user } = useAuth();
-  if (!user) throw new Error("useSignedInUser must be used inside the signed-in app shell");
-  return user;
-}

@@ -5,7 +5,7 @@ import { LogOut, ShieldOff } from "lucide-react";
 
 import { FormAlert } from "@/components/forms/form-alert";
 import { leaveToLogin } from "@/components/layout/site-header";
-import { useAuth, useSignedInUser } from "@/components/providers/auth-provider";
+import { useAuth } from "@/components/providers/auth-provider";
 import {
   AlertDialog,
   AlertDialogAction,
@@ -18,6 +18,7 @@ import {
 } from "@/components/ui/alert-dialog";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
+import { Skeleton } from "@/components/ui/skeleton";
 import { errorMessage } from "@/lib/api";
 
 const longDate = new Intl.DateTimeFormat("en-US", { dateStyle: "long" });
@@ -28,8 +29,7 @@ function formatMemberSince(createdAt: Date | string | undefined): string {
 }
 
 export function SettingsView() {
-  const user = useSignedInUser();
-  const { signOut, signOutEverywhere } = useAuth();
+  const { user, signOut, signOutEverywhere } = useAuth();
   const [pending, setPending] = useState<"here" | "everywhere" | null>(null);
   const [error, setError] = useState<string | null>(null);
 
@@ -44,6 +44,8 @@ export function SettingsView() {
       setPending(null);
     }
   }
+
+  if (!user) return <Skeleton className="h-64 w-full" />;
 
   const profile = [
     { label: "Name", value: user.name || "—" },

@@ -4,7 +4,7 @@ import { zodResolver } from "@hookform/resolvers/zod";
 import { useEffect, useImperativeHandle, useRef, useState, type Ref } from "react";
 import { useForm, useWatch } from "react-hook-form";
 import { ChevronDown, Plus } from "lucide-react";
-import type { z } from "zod";
+import type { z } from "zod/mini";
 
 import { FormAlert } from "@/components/forms/form-alert";
 import { TASK_FIELDS, taskToValues, valuesToInput } from "@/components/tasks/task-values";
@@ -86,6 +86,7 @@ export function QuickAdd({ userId, mutations, defaultDueDate, ref }: QuickAddPro
   }, [defaultDueDate, getValues, setValue]);
 
   async function add(values: TaskValues) {
+    if (!userId) return; // the session check has not answered yet: keep the text
     reset(blank);
     titleInput.current?.focus();
     try {

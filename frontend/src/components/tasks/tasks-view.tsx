@@ -3,7 +3,7 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useRef } from "react";
 
-import { useSignedInUser } from "@/components/providers/auth-provider";
+import { useAuth } from "@/components/providers/auth-provider";
 import { Pager } from "@/components/tasks/pager";
 import { QuickAdd, type QuickAddHandle } from "@/components/tasks/quick-add";
 import { TaskList } from "@/components/tasks/task-list";
@@ -18,16 +18,19 @@ import { useShortcut } from "@/lib/use-shortcut";
 import { useTaskQuery } from "@/lib/use-task-query";
 
 export function TasksView() {
-  const user = useSignedInUser();
+  // The page draws before the session check answers (the proxy saw a cookie); the list waits for the user.
+  const { user } = useAuth();
+  const userId = user?.id ?? "";
   const { query, setQuery } = useTaskQuery();
   const today = todayKey();
   const filters = toFilters(query, today);
   const list = useQuery({
-    queryKey: taskKeys.list(user.id, filters),
-    queryFn: () => api.getTasks(user.id, filters),
+    queryKey: taskKeys.list(userId, filters),
+    queryFn: () => api.getTasks(userId, filters),
     placeholderData: keepPreviousData,
+    enabled: Boolean(user),
   });
-  const mutations = useTaskMutations(user.id);
+  const mutations = useTaskMutations(userId);
   const quickAdd = useRef<QuickAddHandle>(null);
   const toolbar = useRef<ToolbarHandle>(null);
   useShortcut("n", () => quickAdd.current?.focus());
@@ -55,7 +58,7 @@ export function TasksView() {
       <ViewTabs query={query} />
       <QuickAdd
         ref={quickAdd}
-        userId={user.id}
+        userId={userId}
         mutations={mutations}
         defaultDueDate={query.view === "today" ? today : ""}
       />

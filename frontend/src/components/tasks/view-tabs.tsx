@@ -25,6 +25,8 @@ export function ViewTabs({ query }: { query: TaskQuery }) {
             key={view}
             href={viewHref(query, view)}
             scroll={false}
+            // The same page with another query: nothing worth fetching ahead.
+            prefetch={false}
             aria-current={active ? "page" : undefined}
             className={cn(
               "flex h-9 shrink-0 items-center rounded-full border px-3.5 text-sm font-medium text-muted-foreground outline-none transition-colors hover:text-foreground focus-visible:ring-[3px] focus-visible:ring-ring/50",

@@ -144,7 +144,7 @@ step("a signed-out visit to /tasks lands on /login; landing and login pass axe",
   check(new URL(page.url()).searchParams.get("redirect") === "/tasks", `expected ?redirect=/tasks, got ${page.url()}`);
   await page.getByRole("button", { name: "Sign in" }).waitFor();
   await axe(page, "login");
-  await screenshot(page, "login-light-desktop");
+  await screenshot(page, "login-desktop-light");
 });
 
 step("sign-up refuses a common password at the field, with a strength meter", async () => {
@@ -158,7 +158,7 @@ step("sign-up refuses a common password at the field, with a strength meter", as
   await page.getByText(/Strength: (Very weak|Weak)\./).waitFor();
   await axe(page, "sign-up with a field error");
   await page.setViewportSize(PHONE);
-  await screenshot(page, "signup-error-light-phone");
+  await screenshot(page, "signup-error-phone-light");
   await page.setViewportSize(DESKTOP);
 });
 

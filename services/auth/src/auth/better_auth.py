@@ -39,7 +39,6 @@ router = APIRouter(prefix="/api/auth", tags=["better-auth"])
 _UNDEFINED: Any = object()  # JavaScript's undefined: a body or a key that is not there
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")  # NUL and lone surrogates: neither PostgreSQL nor UTF-8 holds them
 _NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
-_PASSWORD_COMPROMISED = "The password you entered has been compromised. Please choose a different password."
 
 
 class BetterAuthError(AppError):
@@ -378,7 +377,8 @@ async def sign_up_email(
         raise BetterAuthError(400, "PASSWORD_TOO_LONG", "Password too long")
     if is_common_password(password):
         # The code and message of Better Auth's haveIBeenPwned plugin, which its clients already handle.
-        raise BetterAuthError(400, "PASSWORD_COMPROMISED", _PASSWORD_COMPROMISED)
+        message = "The password you entered has been compromised. Please choose a different password."
+        raise BetterAuthError(400, "PASSWORD_COMPROMISED", message)
     await _rate_limit(runtime, ip=ip)
     try:
         user = await service.create_user(db, passwords=runtime.passwords, email=email, password=password, name=name)

@@ -77,7 +77,7 @@ TASKS_DATABASE_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/tasks
 DEV_JWT_SECRET ?= make-dev-only-secret-never-use-it-anywhere-else
 COMPOSE ?= docker compose
 
-.PHONY: up down logs bench-gateway bench-frontend
+.PHONY: up down logs bench-gateway bench-frontend bench-http-metrics
 
 migrate: sync ## Create the auth and tasks databases if missing, then migrate both to head
 	$(UV) run python scripts/create_databases.py "$(AUTH_DATABASE_URL)" "$(TASKS_DATABASE_URL)"
@@ -106,6 +106,11 @@ bench-gateway: sync ## Gateway vs direct vs nginx on GET one task (wrk; installs
 	$(UV) run python bench/gateway_bench.py
 
 bench: bench-gateway bench-frontend
+
+bench-http-metrics: sync ## The metrics middleware's cost per request, beside prometheus-client instrumentators (in-process)
+	$(UV) run --with prometheus-fastapi-instrumentator --with starlette-exporter python -m bench.http_metrics_bench
+
+bench: bench-http-metrics
 
 clean: ## Remove caches and build output
 	rm -rf .mypy_cache .ruff_cache .pytest_cache

@@ -13,11 +13,12 @@ import os
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, closing
-from dataclasses import dataclass
+from contextlib import closing
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
@@ -27,6 +28,7 @@ import redis
 # pytest's importlib mode names gateway/tests/* "gateway.tests.*" and, were "gateway" not yet imported, would
 # make the bare gateway/ directory the "gateway" module, hiding the real package from those tests.
 import gateway  # noqa: F401
+from todo_shared.denylist import ready_keys
 
 ON_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
@@ -125,18 +127,43 @@ def create_database(postgres_server_url: str) -> Iterator[Callable[[str], str]]:
         asyncio.run(_admin(postgres_server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
-@dataclass
 class RedisProcess:
-    """A redis-server of the test's own, which the test may stop (never the machine's)."""
+    """A redis-server of the test's own, which the test may stop, restart or flush (never the machine's)."""
 
-    url: str
-    process: subprocess.Popen[bytes]
+    def __init__(self, binary: str) -> None:
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self._args = [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        """Start it (empty: it keeps nothing on disk) and wait until it answers."""
+        self.process = subprocess.Popen(self._args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        with redis.Redis.from_url(self.url) as client:
+            while True:
+                try:
+                    client.ping()
+                    return
+                except redis.ConnectionError:
+                    if time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.05)
 
     def stop(self) -> None:
         """Stop the server; later calls against it fail to connect."""
-        if self.process.poll() is None:
+        if self.process is not None and self.process.poll() is None:
             self.process.terminate()
             self.process.wait(timeout=10)
+
+    def restart(self) -> None:
+        """Stop it and start it again on the same port, empty, as a Redis without persistence comes back."""
+        self.stop()
+        self.start()
+
+    def mark_indexed(self) -> None:
+        """Mark its denylist complete, as auth would, for tests that run no auth service."""
+        mark_denylist_complete(self.url)
 
 
 @pytest.fixture
@@ -146,24 +173,89 @@ def own_redis() -> Iterator[RedisProcess]:
     if binary is None:
         _unavailable("redis-server binary")
         raise AssertionError("unreachable")
-    port = free_port()
-    args = [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
-    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    with ExitStack() as stack:
-        server = RedisProcess(url=f"redis://127.0.0.1:{port}/0", process=proc)
-        stack.callback(server.stop)
-        deadline = time.monotonic() + 10
-        client = redis.Redis.from_url(server.url)
-        while True:
-            try:
-                client.ping()
-                break
-            except redis.ConnectionError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.05)
-        client.close()
+    server = RedisProcess(binary)
+    try:
+        server.start()
         yield server
+    finally:
+        server.stop()
+
+
+def _postgres_bindir() -> Path | None:
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
+    if found:
+        return found[-1].parent
+    initdb = shutil.which("initdb")
+    return Path(initdb).parent if initdb else None
+
+
+class PostgresProcess:
+    """A PostgreSQL server of the test's own, in a temporary directory, which the test may stop and restart."""
+
+    def __init__(self, bindir: Path, root: Path) -> None:
+        self._bindir, self._data, self._log = bindir, root / "data", root / "server.log"
+        self.port = free_port()
+        self.server_url = f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+        # PostgreSQL refuses to run as root: as root, run its tools as the postgres user.
+        self._as = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        options = f"-p {self.port} -c listen_addresses=127.0.0.1 -k {root} -c fsync=off -c full_page_writes=off"
+        self._ctl = [*self._as, str(bindir / "pg_ctl"), "-D", str(self._data), "-l", str(self._log), "-o", options]
+
+    def database_url(self, name: str) -> str:
+        """The SQLAlchemy asyncpg URL of database ``name`` on this server."""
+        return f"postgresql+asyncpg://postgres@127.0.0.1:{self.port}/{name}"
+
+    def init(self) -> None:
+        """Create the cluster (trust authentication, superuser ``postgres``)."""
+        initdb = [str(self._bindir / "initdb"), "-D", str(self._data), "-U", "postgres", "--auth=trust", "-E", "UTF8"]
+        subprocess.run([*self._as, *initdb], check=True, capture_output=True)
+
+    def start(self) -> None:
+        """Start it and wait until it accepts connections."""
+        subprocess.run([*self._ctl, "-w", "start"], check=True, capture_output=True)
+
+    def stop(self) -> None:
+        """Stop it at once (``-m fast``: open connections are cut, as in an outage)."""
+        subprocess.run([*self._ctl, "-m", "fast", "-w", "stop"], check=False, capture_output=True)
+
+    def restart(self) -> None:
+        """Stop it and start it again on the same port, its data kept."""
+        self.stop()
+        self.start()
+
+
+@pytest.fixture
+def own_postgres() -> Iterator[PostgresProcess]:
+    """Start a private PostgreSQL on a free port for a fault test (the machine's own is never stopped)."""
+    bindir = _postgres_bindir()
+    if bindir is None:
+        _unavailable("postgresql server binaries")
+        raise AssertionError("unreachable")
+    # Not under pytest's tmp_path: its parents are private to root, and the server runs as postgres.
+    root = Path(tempfile.mkdtemp(prefix="todo-postgres-"))
+    if os.geteuid() == 0:
+        shutil.chown(root, "postgres")
+    server = PostgresProcess(bindir, root)
+    server.init()
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def mark_denylist_complete(url: str) -> None:
+    """Mark a Redis's denylist complete, as auth's sync does once it has indexed PostgreSQL's record."""
+    with redis.Redis.from_url(url) as client:
+        client.mset(dict.fromkeys(ready_keys(), "1"))
+
+
+@pytest.fixture(scope="session")
+def indexed_redis_url(redis_url: str) -> str:
+    """The test Redis with the denylist marked complete, for tests that run no auth service."""
+    mark_denylist_complete(redis_url)
+    return redis_url
 
 
 @pytest.fixture

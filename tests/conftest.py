@@ -50,6 +50,7 @@ class Server:
     url: str
     process: subprocess.Popen[bytes]
     log: Path
+    metrics_url: str | None = None  # auth and tasks: their Prometheus listener, on a port of its own
 
     def kill(self) -> None:
         """Kill it outright (SIGKILL), as a crash would."""
@@ -121,13 +122,20 @@ class Launcher:
         # The working directory is empty, so no developer's .env leaks into the services' settings.
         return self.spawn(name, argv, env=base | env, cwd=self.workdir, port=port, ready_path="/healthz")
 
+    def _start_service(self, name: str, env: dict[str, str]) -> Server:
+        # Metrics on, as under `make dev`, each on a free port of its own.
+        env = {"DATABASE_URL": self.database_urls[name], "METRICS_PORT": str(_free_port()), **env}
+        server = self._start(name, env)
+        server.metrics_url = f"http://127.0.0.1:{env['METRICS_PORT']}/metrics"
+        return server
+
     def auth(self, **env: str) -> Server:
         """Start an auth service on its database."""
-        return self._start("auth", {"DATABASE_URL": self.database_urls["auth"], **env})
+        return self._start_service("auth", env)
 
     def tasks(self, **env: str) -> Server:
         """Start a tasks service on its database."""
-        return self._start("tasks", {"DATABASE_URL": self.database_urls["tasks"], **env})
+        return self._start_service("tasks", env)
 
     def gateway(self, auth: Server | str, tasks: Server | str, **env: str) -> Server:
         """Start a gateway in front of the given upstreams (servers or URLs)."""
@@ -165,6 +173,14 @@ class Account:
         return {"Authorization": f"Bearer {self.access_token}"}
 
 
+def migrate(service: str, database_url: str) -> None:
+    """Bring a service's database to head with its own Alembic tree, as ``make migrate`` does."""
+    env = {"PATH": os.environ.get("PATH", ""), "DATABASE_URL": database_url}
+    argv = [sys.executable, "-m", "alembic", "upgrade", "head"]
+    done = subprocess.run(argv, cwd=SERVICES[service], env=env, capture_output=True, text=True)
+    assert done.returncode == 0, f"{service} migrations failed:\n{done.stderr[-3000:]}"
+
+
 @pytest.fixture(scope="session")
 def system(
     create_database: Callable[[str], str], redis_url: str, tmp_path_factory: pytest.TempPathFactory
@@ -173,12 +189,8 @@ def system(
     if not services_exist():
         pytest.skip("the auth and tasks services are not built yet")
     urls = {name: create_database(name) for name in SERVICES}
-    for name, directory in SERVICES.items():
-        env = {"PATH": os.environ.get("PATH", ""), "DATABASE_URL": urls[name]}
-        done = subprocess.run(
-            [sys.executable, "-m", "alembic", "upgrade", "head"], cwd=directory, env=env, capture_output=True, text=True
-        )
-        assert done.returncode == 0, f"{name} migrations failed:\n{done.stderr[-3000:]}"
+    for name, url in urls.items():
+        migrate(name, url)
     launcher = Launcher(tmp_path_factory.mktemp("system"), redis_url, urls)
     try:
         auth, tasks = launcher.auth(), launcher.tasks()

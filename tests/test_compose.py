@@ -22,6 +22,8 @@ ENV_EXAMPLE = ROOT / ".env.example"
 SCHEMA = Path(__file__).with_name("compose-spec.schema.json")
 
 APPS = {"auth": 8001, "tasks": 8002, "gateway": 8000}
+# The services' Prometheus listeners (METRICS_PORT in their images): reachable on the network, never published.
+METRICS = {"auth": 9101, "tasks": 9102}
 MIGRATIONS = {"migrate-auth": "auth", "migrate-tasks": "tasks"}
 LONG_RUNNING = {"postgres", "redis", "frontend", *APPS}
 # Host ports are for the gateway (the API) and the front end only.
@@ -102,6 +104,12 @@ def test_only_the_gateway_and_the_front_end_publish_ports(services: dict[str, di
     assert services["frontend"]["ports"] == ["3000:3000"]
 
 
+def test_the_services_expose_their_metrics_port_to_the_network_only(services: dict[str, dict[str, Any]]) -> None:
+    for name, port in METRICS.items():
+        assert [str(p) for p in services[name]["expose"]] == [str(APPS[name]), str(port)], name
+        assert not services[name].get("ports"), f"{name} must not publish /metrics"
+
+
 def test_the_front_end_calls_the_gateway_under_its_own_host_name(services: dict[str, dict[str, Any]]) -> None:
     """The API URL is inlined at build time, on localhost like the page (or the session cookie is dropped)."""
     frontend = services["frontend"]
@@ -176,3 +184,13 @@ def test_env_example_holds_no_secret() -> None:
     values = dict(line.split("=", 1) for line in ENV_EXAMPLE.read_text().splitlines() if re.match(r"[A-Z_]+=", line))
     assert values["JWT_SECRET"] == ""
     assert values["POSTGRES_PASSWORD"] == ""
+
+
+def test_redis_persists_its_append_only_file_on_a_volume(compose: dict[str, Any]) -> None:
+    redis = compose["services"]["redis"]
+    command = redis["command"]
+    assert command[command.index("--appendonly") + 1] == "yes"
+    assert command[command.index("--appendfsync") + 1] == "everysec"
+    data_dir = command[command.index("--dir") + 1]
+    assert any(volume.endswith(f":{data_dir}") for volume in redis["volumes"])
+    assert "redis-data" in compose["volumes"]

@@ -3,11 +3,13 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 from redis.asyncio import Redis
+from redis.crc import key_slot
 
-from todo_shared.denylist import Denylist, before_key, jti_key, sid_key
+from todo_shared.denylist import SLOTS, Denylist, Revocations, before_key, jti_key, ready_key, sid_key
 from todo_shared.errors import ServiceUnavailable
 from todo_shared.redis import open_redis
 from todo_shared.tokens import AccessClaims
@@ -16,8 +18,10 @@ pytestmark = pytest.mark.anyio
 
 
 @pytest.fixture
-async def redis(redis_url: str) -> AsyncIterator[Redis]:
-    client = open_redis(redis_url, timeout_seconds=1.0)
+async def redis(own_redis: Any) -> AsyncIterator[Redis]:
+    """A private Redis whose denylist is marked complete, as auth's sync leaves it."""
+    own_redis.mark_indexed()
+    client = open_redis(own_redis.url, timeout_seconds=1.0)
     yield client
     await client.aclose()
 
@@ -76,3 +80,38 @@ async def test_unreachable_redis_fails_closed(dead_redis_url: str) -> None:
             await denylist.revoke(user_id="u", jtis=["j"])
     finally:
         await client.aclose()
+
+
+async def test_each_ready_mark_shares_the_slot_of_the_keys_it_vouches_for() -> None:
+    for user in (str(uuid.uuid4()) for _ in range(200)):
+        slot = key_slot(jti_key(user, "j").encode())
+        assert key_slot(ready_key(user).encode()) == slot == key_slot(before_key(user).encode())
+
+
+async def test_a_lost_index_fails_closed(redis: Redis) -> None:
+    await redis.flushdb()
+    denylist = Denylist(redis, ttl_seconds=60)
+    assert await denylist.missing_ready_marks() == SLOTS
+    with pytest.raises(ServiceUnavailable):
+        await denylist.is_revoked(claims())
+
+
+async def test_losing_one_slot_fails_closed_only_for_its_users(redis: Redis) -> None:
+    denylist, lost, kept = Denylist(redis, ttl_seconds=60), claims(), claims()
+    while key_slot(ready_key(kept.sub).encode()) == key_slot(ready_key(lost.sub).encode()):
+        kept = claims()
+    await redis.delete(ready_key(lost.sub))
+    assert await denylist.missing_ready_marks() == 1
+    with pytest.raises(ServiceUnavailable):
+        await denylist.is_revoked(lost)
+    assert not await denylist.is_revoked(kept)
+
+
+async def test_restoring_writes_entries_and_marks_every_slot_again(redis: Redis) -> None:
+    await redis.flushdb()
+    denylist, c = Denylist(redis, ttl_seconds=60), claims()
+    entries = Revocations()
+    entries.sids.append((c.sub, c.sid))
+    await denylist.restore(entries, complete=True)
+    assert await denylist.missing_ready_marks() == 0
+    assert await denylist.is_revoked(c)

@@ -52,6 +52,7 @@ def test_redis_unreachable_makes_tasks_503(
     system: System, launcher: Launcher, sign_up: SignUp, own_redis: RedisProcess
 ) -> None:
     account = sign_up()
+    own_redis.mark_indexed()  # no auth service writes this Redis: stand in for its sync
     tasks = launcher.tasks(REDIS_URL=own_redis.url)
     gateway = launcher.gateway(system.auth, tasks)
     with httpx.Client(base_url=gateway.url, timeout=10) as client:

@@ -85,6 +85,10 @@ def make_settings(auth_database_url: str, redis_url: str) -> SettingsFactory:
             "argon2_memory_cost": 1024,
             "argon2_parallelism": 1,
             "db_pool_size": 25,
+            # Many apps live in one test process: no metrics listener (a port each) and no tracing, whatever
+            # the environment says.
+            "metrics_port": None,
+            "otel_exporter_otlp_endpoint": None,
         }
         values.update(overrides)
         return Settings(_env_file=None, **values)

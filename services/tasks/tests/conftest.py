@@ -60,6 +60,9 @@ def make_settings(database_url: str, redis_url: str, **overrides: Any) -> Settin
         "jwt_issuer": ISSUER,
         "jwt_audience": AUDIENCE,
         "redis_timeout_seconds": 0.5,
+        # Many apps live in one test process: no metrics listener (a port each) and no tracing.
+        "metrics_port": None,
+        "otel_exporter_otlp_endpoint": None,
         **overrides,
     }
     return Settings(**values)
@@ -76,16 +79,18 @@ async def serve(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
 
 
 @pytest.fixture
-def settings(database_url: str, redis_url: str) -> Settings:
-    return make_settings(database_url, redis_url)
+def settings(database_url: str, indexed_redis_url: str) -> Settings:
+    return make_settings(database_url, indexed_redis_url)
 
 
 @pytest.fixture
-def serve_with(database_url: str, redis_url: str) -> Callable[..., AbstractAsyncContextManager[httpx.AsyncClient]]:
+def serve_with(
+    database_url: str, indexed_redis_url: str
+) -> Callable[..., AbstractAsyncContextManager[httpx.AsyncClient]]:
     """Serve an app whose settings differ from the default ones by the given keywords."""
 
     def start(**overrides: Any) -> AbstractAsyncContextManager[httpx.AsyncClient]:
-        return serve(make_settings(**{"database_url": database_url, "redis_url": redis_url, **overrides}))
+        return serve(make_settings(**{"database_url": database_url, "redis_url": indexed_redis_url, **overrides}))
 
     return start
 

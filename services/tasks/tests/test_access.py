@@ -169,6 +169,7 @@ async def test_previous_secret_accepted_while_listed_and_refused_once_removed(
 async def test_redis_unreachable_is_503_never_a_pass(
     serve_with: Callable[..., Any], own_redis: Any, user: Any, envelope: Callable[..., Any]
 ) -> None:
+    own_redis.mark_indexed()
     async with serve_with(redis_url=own_redis.url) as client:
         assert (await client.get(user.tasks, headers=user.headers)).status_code == 200
         own_redis.stop()
@@ -197,3 +198,12 @@ async def test_token_is_checked_before_the_body(
     for content in (b'{"title": ""}', b"{not json"):
         response = await client.post(user.tasks, content=content, headers={"Content-Type": "application/json"})
         unauthorized(response, envelope)
+
+
+async def test_a_lost_denylist_fails_closed_until_it_is_rebuilt(
+    serve_with: Callable[..., Any], own_redis: Any, user: Any, envelope: Callable[..., Any]
+) -> None:
+    async with serve_with(redis_url=own_redis.url) as client:
+        envelope(await client.get(user.tasks, headers=user.headers), 503, "service_unavailable")
+        own_redis.mark_indexed()
+        assert (await client.get(user.tasks, headers=user.headers)).status_code == 200

@@ -16,10 +16,19 @@ async def test_healthz(client: httpx.AsyncClient) -> None:
     assert (response.status_code, response.json()) == (200, {"status": "ok"})
 
 
-async def test_readyz_checks_postgres_and_redis(client: httpx.AsyncClient) -> None:
+async def test_readyz_checks_postgres_redis_and_the_denylist(client: httpx.AsyncClient) -> None:
     response = await client.get("/readyz")
     assert response.status_code == 200
-    assert response.json()["checks"] == {"postgres": "ok", "redis": "ok"}
+    assert response.json()["checks"] == {"postgres": "ok", "redis": "ok", "denylist": "ok"}
+
+
+async def test_readyz_names_the_denylist_while_it_is_lost(
+    serve_with: Callable[..., Any], own_redis: Any, envelope: Callable[..., Any]
+) -> None:
+    async with serve_with(redis_url=own_redis.url) as client:
+        assert envelope(await client.get("/readyz"), 503, "not_ready")["detail"] == "Not ready: denylist unavailable"
+        own_redis.mark_indexed()
+        assert (await client.get("/readyz")).status_code == 200
 
 
 async def test_readyz_names_redis_when_it_is_down(
@@ -53,6 +62,15 @@ async def test_openapi_documents_the_task_model_and_bearer_auth(client: httpx.As
     assert listing["responses"]["200"]["content"]["application/json"]["schema"]["items"]["$ref"].endswith("TaskOut")
     assert listing["responses"]["401"]["content"]["application/json"]["schema"]["$ref"].endswith("ErrorOut")
     assert (await client.get("/docs")).status_code == 200
+
+
+async def test_openapi_documents_update_fields_as_optional_but_never_null(client: httpx.AsyncClient) -> None:
+    """Null is refused for title, completed and priority (422), so the schema must not offer it."""
+    update = (await client.get("/openapi.json")).json()["components"]["schemas"]["TaskUpdate"]
+    assert "required" not in update
+    for field in ("title", "completed", "priority"):
+        assert "anyOf" not in update["properties"][field] and "null" not in str(update["properties"][field]), field
+    assert {"type": "null"} in update["properties"]["due_date"]["anyOf"]
 
 
 async def test_unknown_path_is_404_envelope(client: httpx.AsyncClient, envelope: Callable[..., Any]) -> None:

@@ -1,19 +1,30 @@
-"""The revocation denylist in Redis: written by auth, read by every service in one ``MGET``.
+"""The revocation denylist in Redis: an index of PostgreSQL's record, written by auth, read in one ``MGET``.
 
-Keys share the ``{user_id}`` hash tag so a user's three keys live in one Redis Cluster slot.
+Keys share the ``{user_id}`` hash tag so a user's keys live in one Redis Cluster slot. Redis may lose them
+(restarted empty, flushed, failed over), so the index is only trusted where it says it is complete: every slot
+holds a *ready mark*, written by auth after it rebuilt the index from PostgreSQL. A check reads the user's
+three keys and the ready mark of their slot in the same ``MGET``; a missing mark means "lost, being rebuilt",
+and the check fails closed (503) instead of passing a token it cannot judge.
 """
 
 from __future__ import annotations
 
+import functools
+from binascii import crc_hqx
 from collections.abc import Iterable
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from todo_shared.errors import ServiceUnavailable
+from todo_shared.metrics import DENYLIST_CHECKS
 from todo_shared.tokens import AccessClaims
+from todo_shared.unavailable import dependency_unavailable
 
-__all__ = ["Denylist", "jti_key", "sid_key", "before_key"]
+__all__ = ["SLOTS", "Denylist", "Revocations", "before_key", "jti_key", "ready_key", "ready_keys", "sid_key"]
+
+SLOTS = 16384  # Redis Cluster's hash slots
+_UNCHECKABLE = "Token revocation cannot be checked right now"
 
 
 def jti_key(user_id: str, jti: str) -> str:
@@ -31,23 +42,76 @@ def before_key(user_id: str) -> str:
     return f"denylist:{{{user_id}}}:before"
 
 
+def _slot(tag: str) -> int:
+    # Redis Cluster's key slot of a hash tag (CRC16/XMODEM), as redis.crc.key_slot computes it.
+    return crc_hqx(tag.encode(), 0) % SLOTS
+
+
+@functools.cache
+def _slot_tags() -> tuple[str, ...]:
+    """One short hash tag per slot, so each slot's ready mark can share the slot of the users it vouches for."""
+    tags: list[str | None] = [None] * SLOTS
+    missing, n = SLOTS, 0
+    while missing:  # ~315k CRCs, ~0.1 s once per process
+        tag = format(n, "x")
+        slot = _slot(tag)
+        if tags[slot] is None:
+            tags[slot] = tag
+            missing -= 1
+        n += 1
+    return tuple(t for t in tags if t is not None)
+
+
+def ready_key(user_id: str) -> str:
+    """Key whose presence says the index is complete for the slot of ``user_id``'s keys."""
+    return _ready_key(_slot(user_id))
+
+
+def _ready_key(slot: int) -> str:
+    return f"denylist:{{{_slot_tags()[slot]}}}:ready"
+
+
+@functools.cache
+def ready_keys() -> tuple[str, ...]:
+    """Every slot's ready mark."""
+    return tuple(_ready_key(slot) for slot in range(SLOTS))
+
+
+class Revocations:
+    """Denylist entries to write: sessions and per-user "before" moments, grouped by user."""
+
+    def __init__(self) -> None:
+        self.sids: list[tuple[str, str]] = []
+        self.befores: list[tuple[str, int]] = []
+
+    def __len__(self) -> int:
+        return len(self.sids) + len(self.befores)
+
+
 class Denylist:
-    """Check and record revocations; Redis failures become 503, never a silent pass."""
+    """Check and record revocations; Redis failures and a lost index become 503, never a silent pass."""
 
     def __init__(self, redis: Redis, *, ttl_seconds: int) -> None:
         # Entries only need to outlive the tokens they void: one access-token lifetime plus leeway.
         self._redis = redis
-        self._ttl = ttl_seconds
+        self.ttl_seconds = ttl_seconds
 
     async def is_revoked(self, claims: AccessClaims) -> bool:
         """Tell whether the token, its session or everything its user held before now is revoked."""
+        user = claims.sub
         try:
-            by_jti, by_sid, before = await self._redis.mget(
-                jti_key(claims.sub, claims.jti), sid_key(claims.sub, claims.sid), before_key(claims.sub)
+            by_jti, by_sid, before, ready = await self._redis.mget(
+                jti_key(user, claims.jti), sid_key(user, claims.sid), before_key(user), ready_key(user)
             )
         except RedisError as exc:
-            raise ServiceUnavailable("Token revocation cannot be checked right now") from exc
-        return by_jti is not None or by_sid is not None or (before is not None and claims.iat < int(before))
+            DENYLIST_CHECKS.labels("unavailable").inc()
+            raise dependency_unavailable("redis", exc, _UNCHECKABLE) from exc
+        if ready is None:
+            DENYLIST_CHECKS.labels("unavailable").inc()
+            raise ServiceUnavailable("Token revocations are being restored, try again shortly")
+        revoked = by_jti is not None or by_sid is not None or (before is not None and claims.iat < int(before))
+        DENYLIST_CHECKS.labels("revoked" if revoked else "ok").inc()
+        return revoked
 
     async def revoke(
         self,
@@ -58,14 +122,43 @@ class Denylist:
         before: int | None = None,
     ) -> None:
         """Record revocations atomically; raise ``ServiceUnavailable`` if Redis did not take them."""
+        entries = Revocations()
+        entries.sids.extend((user_id, sid) for sid in sids)
+        if before is not None:
+            entries.befores.append((user_id, before))
+        await self._write(entries, jtis=[(user_id, jti) for jti in jtis])
+
+    async def restore(self, entries: Revocations, *, complete: bool) -> None:
+        """Write entries rebuilt from the record; with ``complete``, also mark every slot ready, in the same
+        transaction, so a flush can only come wholly before (and be rebuilt) or wholly after (and be seen)."""
+        await self._write(entries, mark_ready=complete)
+
+    async def missing_ready_marks(self) -> int:
+        """Count the slots whose ready mark is gone (Redis lost data there); raise 503 if Redis cannot say."""
+        try:
+            present = int(await self._redis.exists(*ready_keys()))
+        except RedisError as exc:
+            raise dependency_unavailable("redis", exc) from exc
+        return SLOTS - present
+
+    async def ensure_complete(self) -> None:
+        """Raise ``ServiceUnavailable`` unless every slot is marked ready (a readiness check)."""
+        if missing := await self.missing_ready_marks():
+            raise ServiceUnavailable(f"The denylist is being rebuilt ({missing} slots lost)")
+
+    async def _write(
+        self, entries: Revocations, *, jtis: Iterable[tuple[str, str]] = (), mark_ready: bool = False
+    ) -> None:
         try:
             async with self._redis.pipeline(transaction=True) as pipe:
-                for jti in jtis:
-                    pipe.set(jti_key(user_id, jti), "1", ex=self._ttl)
-                for sid in sids:
-                    pipe.set(sid_key(user_id, sid), "1", ex=self._ttl)
-                if before is not None:
-                    pipe.set(before_key(user_id), str(before), ex=self._ttl)
+                for user_id, jti in jtis:
+                    pipe.set(jti_key(user_id, jti), "1", ex=self.ttl_seconds)
+                for user_id, sid in entries.sids:
+                    pipe.set(sid_key(user_id, sid), "1", ex=self.ttl_seconds)
+                for user_id, before in entries.befores:
+                    pipe.set(before_key(user_id), str(before), ex=self.ttl_seconds)
+                if mark_ready:
+                    pipe.mset(dict.fromkeys(ready_keys(), "1"))
                 await pipe.execute()
         except RedisError as exc:
-            raise ServiceUnavailable("Revocation could not be recorded, nothing was changed") from exc
+            raise dependency_unavailable("redis", exc, "Revocation could not be recorded right now") from exc

@@ -15,7 +15,7 @@ __all__ = ["Check", "health_router"]
 Check = Callable[[Request], Awaitable[object]]
 
 
-def health_router(checks: Mapping[str, Check], *, timeout_seconds: float = 2.0) -> APIRouter:
+def health_router(checks: Mapping[str, Check], *, timeout_seconds: float = 1.0) -> APIRouter:
     """Build the two probes; ``checks`` name each dependency ``/readyz`` must reach."""
     router = APIRouter(tags=["health"])
 

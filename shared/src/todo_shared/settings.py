@@ -5,10 +5,12 @@ from __future__ import annotations
 import sys
 from typing import Annotated, Literal, TypeVar
 
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import BeforeValidator, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-__all__ = ["BaseServiceSettings", "load_settings"]
+from todo_shared.tokens import TokenVerifier
+
+__all__ = ["BaseServiceSettings", "CommaSeparated", "DatabaseSettings", "load_settings"]
 
 # Secrets that appear in examples and templates; a deployment using one is as good as unsigned.
 KNOWN_EXAMPLE_SECRETS = frozenset(
@@ -27,6 +29,34 @@ KNOWN_EXAMPLE_SECRETS = frozenset(
 MIN_SECRET_BYTES = 32
 
 S = TypeVar("S", bound=BaseSettings)
+T = TypeVar("T")
+
+
+def _split_commas(value: object) -> object:
+    if isinstance(value, str):
+        return [s.strip() for s in value.split(",") if s.strip()]
+    return value
+
+
+# A list setting written as one comma-separated variable: ``JWT_PREVIOUS_SECRETS=a,b``.
+CommaSeparated = Annotated[list[T], NoDecode, BeforeValidator(_split_commas)]
+
+
+class DatabaseSettings(BaseSettings):
+    """Only what a migration needs, so ``alembic upgrade`` runs without the JWT secret; services set the default."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    database_url: str
+
+    @field_validator("database_url")
+    @classmethod
+    def _asyncpg_driver(cls, value: str) -> str:
+        # Compose files and PaaS add-ons hand out plain postgres:// URLs; the services need the asyncpg driver.
+        for prefix in ("postgres://", "postgresql://"):
+            if value.startswith(prefix):
+                return "postgresql+asyncpg://" + value.removeprefix(prefix)
+        return value
 
 
 class BaseServiceSettings(BaseSettings):
@@ -37,20 +67,24 @@ class BaseServiceSettings(BaseSettings):
     env: Literal["development", "test", "production"] = "production"
     log_level: str = "INFO"
     jwt_secret: SecretStr
-    jwt_previous_secrets: Annotated[list[SecretStr], NoDecode] = Field(default_factory=list)
+    jwt_previous_secrets: CommaSeparated[SecretStr] = Field(default_factory=list)
     jwt_issuer: str = "todo-auth"
     jwt_audience: str = "todo-api"
     jwt_leeway_seconds: int = Field(default=30, ge=0, le=300)
     access_token_ttl_seconds: int = Field(default=900, ge=30, le=86_400)
     redis_url: str = "redis://127.0.0.1:6379/0"
     redis_timeout_seconds: float = Field(default=1.0, gt=0)
+    # Prometheus /metrics on a listener of its own, never the API's port; unset or 0 serves none.
+    metrics_port: int | None = Field(default=None, ge=0, le=65_535)
+    metrics_host: str = "127.0.0.1"
+    # OTLP/HTTP collector base URL (the OpenTelemetry variable); tracing is on only when it is set.
+    otel_exporter_otlp_endpoint: str | None = None
 
-    @field_validator("jwt_previous_secrets", mode="before")
+    @field_validator("metrics_port", "otel_exporter_otlp_endpoint", mode="before")
     @classmethod
-    def _split_previous(cls, value: object) -> object:
-        if isinstance(value, str):
-            return [s.strip() for s in value.split(",") if s.strip()]
-        return value
+    def _blank_is_unset(cls, value: object) -> object:
+        # Compose passes an unset variable on as "" (``${VAR:-}``): that means "off", not a bad value.
+        return None if isinstance(value, str) and not value.strip() else value
 
     @model_validator(mode="after")
     def _enforce_strong_secrets(self) -> BaseServiceSettings:
@@ -66,6 +100,16 @@ class BaseServiceSettings(BaseSettings):
             if value.lower() in KNOWN_EXAMPLE_SECRETS:
                 raise ValueError(f"{name} is a well-known example value (set ENV=development to allow it)")
         return self
+
+    def token_verifier(self) -> TokenVerifier:
+        """Build the access-token verifier these settings describe (current secret plus previous ones)."""
+        return TokenVerifier(
+            secret=self.jwt_secret.get_secret_value(),
+            previous_secrets=[s.get_secret_value() for s in self.jwt_previous_secrets],
+            issuer=self.jwt_issuer,
+            audience=self.jwt_audience,
+            leeway_seconds=self.jwt_leeway_seconds,
+        )
 
     @property
     def denylist_ttl_seconds(self) -> int:

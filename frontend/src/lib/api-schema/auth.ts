@@ -53,7 +53,7 @@ export interface paths {
         };
         /**
          * The signed-in user
-         * @description Return the user the access token belongs to.
+         * @description Return the user the access token belongs to, if the record says its session is still live.
          */
         get: operations["me_api_auth_me_get"];
         put?: never;
@@ -76,6 +76,9 @@ export interface paths {
         /**
          * Sign out of this session
          * @description Revoke this session's access and refresh tokens everywhere, before answering.
+         *
+         *     A token already revoked is accepted here (and the answer is the same), so a logout that failed half-way
+         *     with a 503 can simply be retried.
          */
         post: operations["logout_api_auth_logout_post"];
         delete?: never;
@@ -116,6 +119,9 @@ export interface paths {
         /**
          * Sign out of every session
          * @description Revoke every session and access token of the user, before answering.
+         *
+         *     A token whose session is already revoked may retry a logout-all that failed half-way: it re-records the
+         *     user's revocations, and never revokes sessions opened since.
          */
         post: operations["logout_all_api_auth_logout_all_post"];
         delete?: never;
@@ -344,7 +350,10 @@ export interface components {
             /** Request Id */
             request_id: string;
         };
-        /** FieldError */
+        /**
+         * FieldError
+         * @description One invalid field of a 422.
+         */
         FieldError: {
             /** Loc */
             loc: (string | number)[];
@@ -469,7 +478,10 @@ export interface components {
             /** Name */
             name: string;
         };
-        /** ValidationErrorOut */
+        /**
+         * ValidationErrorOut
+         * @description A 422: the envelope plus every invalid field.
+         */
         ValidationErrorOut: {
             /** Detail */
             detail: string;
@@ -806,7 +818,10 @@ export interface operations {
                 "application/json": {
                     /** Name */
                     name: string;
-                    /** Email */
+                    /**
+                     * Email
+                     * Format: email
+                     */
                     email: string;
                     /** Password */
                     password: string;
@@ -886,7 +901,10 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** Email */
+                    /**
+                     * Email
+                     * Format: email
+                     */
                     email: string;
                     /** Password */
                     password: string;

@@ -167,7 +167,7 @@ export interface components {
         };
         /**
          * ErrorOut
-         * @description The error envelope every failure answers with (``errors`` only on 422).
+         * @description The error envelope every failure carries.
          */
         ErrorOut: {
             /** Detail */
@@ -178,12 +178,10 @@ export interface components {
             code: string;
             /** Request Id */
             request_id: string;
-            /** Errors */
-            errors?: components["schemas"]["FieldError"][] | null;
         };
         /**
          * FieldError
-         * @description One validation failure.
+         * @description One invalid field of a 422.
          */
         FieldError: {
             /** Loc */
@@ -324,19 +322,38 @@ export interface components {
          */
         TaskUpdate: {
             /** Title */
-            title?: string | null;
+            title?: string;
             /** Description */
             description?: string | null;
             /** Completed */
-            completed?: boolean | null;
-            /** Priority */
-            priority?: ("low" | "medium" | "high") | null;
+            completed?: boolean;
+            /**
+             * Priority
+             * @enum {string}
+             */
+            priority?: "low" | "medium" | "high";
             /**
              * Due Date
              * @description ISO 8601 date or date-time. A bare date means midnight UTC of that day; a date-time without an offset is taken as UTC. Returned in UTC.
              * @example 2026-12-01T00:00:00Z
              */
             due_date?: string | null;
+        };
+        /**
+         * ValidationErrorOut
+         * @description A 422: the envelope plus every invalid field.
+         */
+        ValidationErrorOut: {
+            /** Detail */
+            detail: string;
+            /** Message */
+            message: string;
+            /** Code */
+            code: string;
+            /** Request Id */
+            request_id: string;
+            /** Errors */
+            errors: components["schemas"]["FieldError"][];
         };
     };
     responses: never;
@@ -449,13 +466,13 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorOut"];
                 };
             };
-            /** @description The error envelope */
+            /** @description The error envelope, naming each invalid field */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorOut"];
+                    "application/json": components["schemas"]["ValidationErrorOut"];
                 };
             };
             /** @description The error envelope */
@@ -511,13 +528,13 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorOut"];
                 };
             };
-            /** @description The error envelope */
+            /** @description The error envelope, naming each invalid field */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorOut"];
+                    "application/json": components["schemas"]["ValidationErrorOut"];
                 };
             };
             /** @description The error envelope */
@@ -572,13 +589,13 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorOut"];
                 };
             };
-            /** @description The error envelope */
+            /** @description The error envelope, naming each invalid field */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorOut"];
+                    "application/json": components["schemas"]["ValidationErrorOut"];
                 };
             };
             /** @description The error envelope */
@@ -641,13 +658,13 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorOut"];
                 };
             };
-            /** @description The error envelope */
+            /** @description The error envelope, naming each invalid field */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorOut"];
+                    "application/json": components["schemas"]["ValidationErrorOut"];
                 };
             };
             /** @description The error envelope */
@@ -714,13 +731,13 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorOut"];
                 };
             };
-            /** @description The error envelope */
+            /** @description The error envelope, naming each invalid field */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorOut"];
+                    "application/json": components["schemas"]["ValidationErrorOut"];
                 };
             };
             /** @description The error envelope */
@@ -783,13 +800,13 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorOut"];
                 };
             };
-            /** @description The error envelope */
+            /** @description The error envelope, naming each invalid field */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorOut"];
+                    "application/json": components["schemas"]["ValidationErrorOut"];
                 };
             };
             /** @description The error envelope */
@@ -856,13 +873,13 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorOut"];
                 };
             };
-            /** @description The error envelope */
+            /** @description The error envelope, naming each invalid field */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorOut"];
+                    "application/json": components["schemas"]["ValidationErrorOut"];
                 };
             };
             /** @description The error envelope */
@@ -925,13 +942,13 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorOut"];
                 };
             };
-            /** @description The error envelope */
+            /** @description The error envelope, naming each invalid field */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorOut"];
+                    "application/json": components["schemas"]["ValidationErrorOut"];
                 };
             };
             /** @description The error envelope */

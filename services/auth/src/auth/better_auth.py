@@ -8,7 +8,6 @@ Errors Better Auth defines carry its UPPER_SNAKE code; the rest (429, 503) keep 
 from __future__ import annotations
 
 import json
-import re
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -28,16 +27,17 @@ from auth.models import EMAIL_MAX, NAME_MAX, Session, User
 from auth.origin_check import check_callback_url, check_origin
 from auth.password_policy import is_common_password
 from auth.runtime import Runtime
-from auth.schemas import PASSWORD_MAX, PASSWORD_MIN, ErrorOut, normalise_email
+from auth.schemas import PASSWORD_MAX, PASSWORD_MIN, normalise_email
 from auth.session_cookie import SessionCookie, new_session_token
 from todo_shared.errors import AppError, TooManyRequests
+from todo_shared.schemas import ErrorOut
+from todo_shared.text import UNSTORABLE
 
 __all__ = ["BetterAuthError", "router"]
 
 router = APIRouter(prefix="/api/auth", tags=["better-auth"])
 
 _UNDEFINED: Any = object()  # JavaScript's undefined: a body or a key that is not there
-_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")  # NUL and lone surrogates: neither PostgreSQL nor UTF-8 holds them
 _NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 
@@ -109,11 +109,15 @@ class SuccessOut(_Wire):
     success: bool
 
 
+# What an email field must hold to be accepted (``_normalised_email``); anything else is a 400.
+_EmailDoc = Annotated[str, Field(max_length=EMAIL_MAX, json_schema_extra={"format": "email"})]
+
+
 class SignUpEmailIn(TypedDict):
     """The sign-up body, for the docs only: ``_Fields`` reads it, with Better Auth's messages."""
 
-    name: str
-    email: str
+    name: Annotated[str, Field(max_length=NAME_MAX)]
+    email: _EmailDoc
     password: Annotated[str, Field(min_length=PASSWORD_MIN, max_length=PASSWORD_MAX)]
     image: NotRequired[str]
     callbackURL: NotRequired[str]
@@ -123,7 +127,7 @@ class SignUpEmailIn(TypedDict):
 class SignInEmailIn(TypedDict):
     """The sign-in body, for the docs only, like ``SignUpEmailIn``."""
 
-    email: str
+    email: _EmailDoc
     password: str
     callbackURL: NotRequired[str]
     rememberMe: NotRequired[bool]
@@ -234,7 +238,7 @@ class _Fields:
         if not isinstance(value, str):
             self.issue(key, f"Invalid input: expected string, received {_type_name(value)}")
             return None
-        if _UNSTORABLE.search(value):
+        if UNSTORABLE.search(value):
             self.issue(key, "Invalid input: NUL and unpaired surrogate characters are not allowed")
             return None
         return value
@@ -299,14 +303,19 @@ def _guard(request: Request, runtime: Runtime, *, is_sign_in: bool, callback_url
         check_callback_url(callback_url, trusted=trusted)
 
 
-async def _rate_limit(runtime: Runtime, *, ip: str, email: str | None = None) -> None:
-    """Count a sign-in or sign-up in the same limiter as ``/login``; 429 also says ``X-Retry-After``, as BA does."""
+def _as_better_auth_429(exc: TooManyRequests) -> TooManyRequests:
+    """Word a 429 as Better Auth does, which also says ``X-Retry-After``."""
+    exc.detail = "Too many requests. Please try again later."
+    exc.headers["X-Retry-After"] = exc.headers["Retry-After"]
+    return exc
+
+
+async def _rate_limit(runtime: Runtime, *, ip: str) -> None:
+    """Count a sign-up in the same per-IP limit as ``/login``."""
     try:
-        await runtime.rate_limiter.check(ip=ip, email=email)
+        await runtime.rate_limiter.check(ip=ip)
     except TooManyRequests as exc:
-        exc.detail = "Too many requests. Please try again later."
-        exc.headers["X-Retry-After"] = exc.headers["Retry-After"]
-        raise
+        raise _as_better_auth_429(exc) from None
 
 
 async def _open_session(db: AsyncSession, runtime: Runtime, *, user: User, ip: str, user_agent: str | None) -> str:
@@ -421,11 +430,13 @@ async def sign_in_email(
     email = _normalised_email(raw_email)
     if email is None:
         raise BetterAuthError(400, "INVALID_EMAIL", "Invalid email")
-    await _rate_limit(runtime, ip=ip, email=email)
     try:
-        user = await service.authenticate_password(db, passwords=runtime.passwords, email=email, password=password)
+        user = await service.sign_in(
+            db, passwords=runtime.passwords, limiter=runtime.rate_limiter, email=email, password=password, ip=ip
+        )
+    except TooManyRequests as exc:
+        raise _as_better_auth_429(exc) from None
     except service.InvalidCredentials:
-        await runtime.rate_limiter.record_failure(ip=ip, email=email)
         raise BetterAuthError(401, "INVALID_EMAIL_OR_PASSWORD", "Invalid email or password") from None
     token = await _open_session(db, runtime, user=user, ip=ip, user_agent=user_agent)
     body = SignInOut(redirect=bool(callback_url), token=token, url=callback_url, user=_user_out(user))

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import ipaddress
 import os
-from typing import Annotated
 
 import argon2
 from limits import parse
 from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from auth.origin_check import origin_of
-from todo_shared.settings import BaseServiceSettings
+from todo_shared.settings import BaseServiceSettings, CommaSeparated
+from todo_shared.settings import DatabaseSettings as BaseDatabaseSettings
 
 __all__ = ["DatabaseSettings", "Settings"]
 
@@ -31,21 +30,10 @@ def _origin(url: str) -> str:
     return origin
 
 
-class DatabaseSettings(BaseSettings):
-    """Only what a migration needs, so ``alembic upgrade`` runs without the JWT secret."""
-
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+class DatabaseSettings(BaseDatabaseSettings):
+    """The auth database, all a migration needs."""
 
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/auth"
-
-    @field_validator("database_url")
-    @classmethod
-    def _asyncpg_driver(cls, value: str) -> str:
-        # Compose files and PaaS add-ons hand out plain postgres:// URLs; the service needs the asyncpg driver.
-        for prefix in ("postgres://", "postgresql://"):
-            if value.startswith(prefix):
-                return "postgresql+asyncpg://" + value.removeprefix(prefix)
-        return value
 
 
 class Settings(BaseServiceSettings, DatabaseSettings):
@@ -53,12 +41,17 @@ class Settings(BaseServiceSettings, DatabaseSettings):
 
     db_pool_size: int = Field(default=10, ge=1)
     db_max_overflow: int = Field(default=10, ge=0)
+    # Bounds on every database wait: a hung or unreachable PostgreSQL becomes a 503, never a hang.
+    db_connect_timeout_seconds: float = Field(default=5.0, gt=0)
+    db_command_timeout_seconds: float = Field(default=10.0, gt=0)
+    # How often the denylist is checked for loss and re-synced from PostgreSQL (see denylist_sync).
+    denylist_sync_interval_seconds: float = Field(default=1.0, gt=0)
     refresh_token_ttl_seconds: int = Field(default=30 * 86_400, ge=60)
     # `limits` notation. Failures count per email + client IP; the per-IP limit counts every sign-in and sign-up.
     login_failure_limit: str = "10 per 15 minutes"
     login_ip_limit: str = "600 per minute"
     # Peers whose X-Forwarded-For is believed (the gateway); addresses or CIDR blocks, comma-separated.
-    trusted_proxies: Annotated[list[IPNetwork], NoDecode] = Field(
+    trusted_proxies: CommaSeparated[IPNetwork] = Field(
         default_factory=lambda: [ipaddress.ip_network("127.0.0.1/32"), ipaddress.ip_network("::1/128")]
     )
     # Argon2id cost; the defaults are argon2-cffi's (RFC 9106 low-memory profile): t=3, 64 MiB, p=4.
@@ -69,19 +62,12 @@ class Settings(BaseServiceSettings, DatabaseSettings):
     password_hash_workers: int = Field(default_factory=_cores, ge=1)
     # Better Auth-compatible routes. Browser origins trusted on sign-in and cookie-carrying writes: the same
     # FRONTEND_ORIGINS the gateway's CORS allows.
-    frontend_origins: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["http://localhost:3000"])
+    frontend_origins: CommaSeparated[str] = Field(default_factory=lambda: ["http://localhost:3000"])
     # Where clients reach the API (the gateway): its origin is trusted too, and https makes cookies __Secure-.
     public_base_url: str = "http://localhost:8000"
     session_ttl_seconds: int = Field(default=7 * 86_400, ge=60)
     # get-session extends a session last extended longer ago than this to a full ttl (Better Auth's updateAge).
     session_update_age_seconds: int = Field(default=86_400, ge=0)
-
-    @field_validator("trusted_proxies", "frontend_origins", mode="before")
-    @classmethod
-    def _split_list(cls, value: object) -> object:
-        if isinstance(value, str):
-            return [s.strip() for s in value.split(",") if s.strip()]
-        return value
 
     @field_validator("frontend_origins")
     @classmethod

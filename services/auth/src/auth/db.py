@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, QueuePool
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase
 
 from auth.config import Settings
 
-__all__ = ["Base", "make_engine", "make_sessionmaker"]
+__all__ = ["Base", "make_engine", "make_sessionmaker", "pool_usage"]
 
 # Alembic needs deterministic names to drop or alter constraints later.
 NAMING_CONVENTION = {
@@ -30,10 +30,23 @@ def make_engine(settings: Settings) -> AsyncEngine:
         settings.database_url,
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
+        # A pooled connection to a PostgreSQL that restarted is replaced on checkout, so no request fails on it.
         pool_pre_ping=True,
+        connect_args={
+            "timeout": settings.db_connect_timeout_seconds,
+            "command_timeout": settings.db_command_timeout_seconds,
+        },
     )
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     """Create the session factory; objects stay readable after commit."""
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def pool_usage(engine: AsyncEngine) -> tuple[int, int]:
+    """Return the engine's pooled connections as (in use, idle), for the pool gauge."""
+    pool = engine.pool
+    if not isinstance(pool, QueuePool):  # make_engine always makes one; anything else has nothing to report
+        return 0, 0
+    return pool.checkedout(), pool.checkedin()

@@ -12,9 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from auth.ratelimit import client_ip
 from auth.runtime import Runtime
 from todo_shared.auth import authenticate
-from todo_shared.tokens import AccessClaims
+from todo_shared.postgres import postgres_down
+from todo_shared.tokens import AccessClaims, bearer_token
+from todo_shared.unavailable import dependency_unavailable
 
-__all__ = ["ClientIpDep", "DbDep", "PrincipalDep", "RuntimeDep", "UserAgentDep"]
+__all__ = ["ClaimsDep", "ClientIpDep", "DbDep", "PrincipalDep", "RuntimeDep", "UserAgentDep"]
 
 # Dependencies are async even where nothing is awaited: FastAPI runs sync ones in its thread pool, a hop each.
 
@@ -31,9 +33,14 @@ RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
 async def get_db(runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
-    """Yield one session per request; anything uncommitted is rolled back when it closes."""
-    async with runtime.sessionmaker() as session:
-        yield session
+    """Yield one session per request (rolled back when it closes); a database outage under it becomes a 503."""
+    try:
+        async with runtime.sessionmaker() as session:
+            yield session
+    except Exception as exc:
+        if postgres_down(exc):
+            raise dependency_unavailable("postgres", exc) from exc
+        raise
 
 
 DbDep = Annotated[AsyncSession, Depends(get_db)]
@@ -69,3 +76,15 @@ async def get_principal(
 
 
 PrincipalDep = Annotated[AccessClaims, Depends(get_principal)]
+
+
+async def get_claims(
+    request: Request,
+    runtime: RuntimeDep,
+    _: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> AccessClaims:
+    """Return the claims of a valid access token, revoked or not: enough to name the session a logout revokes."""
+    return runtime.verifier.verify(bearer_token(request.headers.get("authorization")))
+
+
+ClaimsDep = Annotated[AccessClaims, Depends(get_claims)]

@@ -2,30 +2,27 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request
 from sqlalchemy import text
-from sqlalchemy.exc import InterfaceError, OperationalError
-from starlette.responses import Response
 
 from auth.better_auth import router as better_auth_router
 from auth.config import Settings
+from auth.db import pool_usage
 from auth.deps import get_runtime
 from auth.routes import router
 from auth.runtime import open_runtime
-from todo_shared.handlers import install_error_handlers, render_error
+from todo_shared.handlers import install_error_handlers
 from todo_shared.health import health_router
 from todo_shared.logging import configure_logging
+from todo_shared.observability import install_observability
 from todo_shared.request_id import install_request_id
 from todo_shared.settings import load_settings
 
 __all__ = ["create_app"]
-
-log = logging.getLogger("auth")
 
 
 async def _postgres(request: Request) -> None:
@@ -37,9 +34,8 @@ async def _redis(request: Request) -> None:
     await (await get_runtime(request)).redis.ping()
 
 
-async def _database_unavailable(_: Request, exc: Exception) -> Response:
-    log.error("database unavailable: %s", type(exc).__name__)
-    return render_error(503, "database_unavailable", "The database is unavailable right now, try again shortly")
+async def _denylist(request: Request) -> None:
+    await (await get_runtime(request)).denylist.ensure_complete()
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -47,7 +43,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if settings is None:
         settings = load_settings(Settings)
         # Only a real process owns the global logging setup; tests pass settings and keep pytest's capture.
-        configure_logging(service="auth", level=settings.log_level)
+        configure_logging(service="auth", level=settings.log_level, console=settings.env == "development")
     app_settings = settings
 
     @asynccontextmanager
@@ -62,10 +58,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     install_error_handlers(app)
-    for db_error in (OperationalError, InterfaceError, ConnectionError):
-        app.add_exception_handler(db_error, _database_unavailable)
     install_request_id(app)
     app.include_router(router)
     app.include_router(better_auth_router)
-    app.include_router(health_router({"postgres": _postgres, "redis": _redis}))
+    app.include_router(health_router({"postgres": _postgres, "redis": _redis, "denylist": _denylist}))
+    install_observability(app, settings, service="auth", pool_usage=lambda state: pool_usage(state["runtime"].engine))
     return app

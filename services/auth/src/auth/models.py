@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from auth.db import Base
 
-__all__ = ["Base", "RefreshToken", "Session", "User"]  # Base carries these tables for Alembic
+__all__ = ["Base", "RefreshToken", "Session", "User", "UserRevocation"]  # Base carries these tables for Alembic
 
 EMAIL_MAX = 254  # RFC 5321 path limit
 NAME_MAX = 100
@@ -36,6 +36,8 @@ class Session(Base):
     """One sign-in: our refresh tokens and a Better Auth session token both belong to a session."""
 
     __tablename__ = "sessions"
+    # The denylist keeper reads recent revocations every second; only revoked rows are indexed.
+    __table_args__ = (Index("ix_sessions_revoked_at", "revoked_at", postgresql_where=text("revoked_at IS NOT NULL")),)
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
@@ -47,6 +49,18 @@ class Session(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class UserRevocation(Base):
+    """The record that every access token of a user issued before a moment is void (log out everywhere).
+
+    No foreign key: the record must outlive a deleted user for as long as that user's tokens could.
+    """
+
+    __tablename__ = "user_revocations"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    revoked_before: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
 
 
 class RefreshToken(Base):

@@ -14,7 +14,9 @@ from limits.aio.strategies import MovingWindowRateLimiter
 from limits.errors import StorageError
 
 from auth.config import IPNetwork
-from todo_shared.errors import ServiceUnavailable, TooManyRequests
+from todo_shared.errors import TooManyRequests
+from todo_shared.metrics import RATE_LIMIT_HITS
+from todo_shared.unavailable import dependency_unavailable
 
 __all__ = ["LoginRateLimiter", "client_ip"]
 
@@ -43,6 +45,9 @@ def client_ip(peer: str | None, forwarded_for: str | None, proxies: Sequence[IPN
     return address
 
 
+_UNAVAILABLE = "Sign-in is unavailable right now, try again shortly"
+
+
 def _email_key(email: str) -> str:
     # Keys name a digest, not the address: Redis need not hold who tried to sign in.
     return hashlib.sha256(email.encode("utf-8", "surrogatepass")).hexdigest()[:32]
@@ -60,19 +65,21 @@ class LoginRateLimiter:
         """Count a sign-in/sign-up request from ``ip``; raise 429 if it, or ``email`` from it, is over its limit."""
         try:
             if not await self._limiter.hit(self._ip_limit, "ip", ip):
+                RATE_LIMIT_HITS.labels("ip").inc()
                 raise await self._too_many(self._ip_limit, "ip", ip)
             # Testing (not hitting) so that, once the failures are used up, even the right password waits.
             if email is not None and not await self._limiter.test(self._failure_limit, "fail", _email_key(email), ip):
+                RATE_LIMIT_HITS.labels("failures").inc()
                 raise await self._too_many(self._failure_limit, "fail", _email_key(email), ip)
         except StorageError as exc:
-            raise ServiceUnavailable("Sign-in is unavailable right now, try again shortly") from exc
+            raise dependency_unavailable("redis", exc.storage_error, _UNAVAILABLE) from exc.storage_error
 
     async def record_failure(self, *, ip: str, email: str) -> None:
         """Count one failed password for ``email`` from ``ip``."""
         try:
             await self._limiter.hit(self._failure_limit, "fail", _email_key(email), ip)
         except StorageError as exc:
-            raise ServiceUnavailable("Sign-in is unavailable right now, try again shortly") from exc
+            raise dependency_unavailable("redis", exc.storage_error, _UNAVAILABLE) from exc.storage_error
 
     async def _too_many(self, item: RateLimitItem, *identifiers: str) -> TooManyRequests:
         stats = await self._limiter.get_window_stats(item, *identifiers)

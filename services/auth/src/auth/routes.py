@@ -9,11 +9,10 @@ from fastapi import APIRouter, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth import service
-from auth.deps import ClientIpDep, DbDep, PrincipalDep, RuntimeDep, UserAgentDep
+from auth.deps import ClaimsDep, ClientIpDep, DbDep, PrincipalDep, RuntimeDep, UserAgentDep
 from auth.models import User
 from auth.runtime import Runtime
 from auth.schemas import (
-    ErrorOut,
     LoginIn,
     MeOut,
     MessageOut,
@@ -21,9 +20,9 @@ from auth.schemas import (
     SignupIn,
     TokenOut,
     UserOut,
-    ValidationErrorOut,
 )
 from todo_shared.errors import Unauthorized
+from todo_shared.schemas import ErrorOut, ValidationErrorOut
 
 __all__ = ["router"]
 
@@ -94,35 +93,36 @@ async def signup(body: SignupIn, db: DbDep, runtime: RuntimeDep, ip: ClientIpDep
 )
 async def login(body: LoginIn, db: DbDep, runtime: RuntimeDep, ip: ClientIpDep, user_agent: UserAgentDep) -> TokenOut:
     """Check the password and return a token pair."""
-    await runtime.rate_limiter.check(ip=ip, email=body.email)
-    try:
-        user = await service.authenticate_password(
-            db, passwords=runtime.passwords, email=body.email, password=body.password
-        )
-    except service.InvalidCredentials:
-        await runtime.rate_limiter.record_failure(ip=ip, email=body.email)
-        raise
+    user = await service.sign_in(
+        db, passwords=runtime.passwords, limiter=runtime.rate_limiter, email=body.email, password=body.password, ip=ip
+    )
     return await _start_session(db, runtime, user=user, ip=ip, user_agent=user_agent)
 
 
 @router.get("/me", response_model=MeOut, responses=_errors(401, 503), summary="The signed-in user")
 async def me(principal: PrincipalDep, db: DbDep) -> MeOut:
-    """Return the user the access token belongs to."""
-    user = await service.get_user(db, user_id=_claim_uuid(principal.sub))
+    """Return the user the access token belongs to, if the record says its session is still live."""
+    user = await service.find_live_session_user(
+        db, user_id=_claim_uuid(principal.sub), session_id=_claim_uuid(principal.sid)
+    )
     if user is None:
-        raise Unauthorized("Invalid or expired token", code="invalid_token")
+        raise Unauthorized("Token has been revoked", code="token_revoked")
     return MeOut.model_validate({"id": user.id, "email": user.email, "name": user.name, "created_at": user.created_at})
 
 
 @router.post("/logout", response_model=MessageOut, responses=_errors(401, 503), summary="Sign out of this session")
-async def logout(principal: PrincipalDep, db: DbDep, runtime: RuntimeDep) -> MessageOut:
-    """Revoke this session's access and refresh tokens everywhere, before answering."""
+async def logout(claims: ClaimsDep, db: DbDep, runtime: RuntimeDep) -> MessageOut:
+    """Revoke this session's access and refresh tokens everywhere, before answering.
+
+    A token already revoked is accepted here (and the answer is the same), so a logout that failed half-way
+    with a 503 can simply be retried.
+    """
     await service.revoke_session(
         db,
         denylist=runtime.denylist,
-        user_id=_claim_uuid(principal.sub),
-        session_id=_claim_uuid(principal.sid),
-        jtis=[principal.jti],
+        user_id=_claim_uuid(claims.sub),
+        session_id=_claim_uuid(claims.sid),
+        jtis=[claims.jti],
     )
     return MessageOut(message="Successfully logged out")
 
@@ -141,7 +141,15 @@ async def refresh(body: RefreshIn, db: DbDep, runtime: RuntimeDep) -> TokenOut:
 
 
 @router.post("/logout-all", response_model=MessageOut, responses=_errors(401, 503), summary="Sign out of every session")
-async def logout_all(principal: PrincipalDep, db: DbDep, runtime: RuntimeDep) -> MessageOut:
-    """Revoke every session and access token of the user, before answering."""
-    await service.revoke_all_sessions(db, denylist=runtime.denylist, user_id=_claim_uuid(principal.sub))
+async def logout_all(claims: ClaimsDep, db: DbDep, runtime: RuntimeDep) -> MessageOut:
+    """Revoke every session and access token of the user, before answering.
+
+    A token whose session is already revoked may retry a logout-all that failed half-way: it re-records the
+    user's revocations, and never revokes sessions opened since.
+    """
+    user_id, session_id = _claim_uuid(claims.sub), _claim_uuid(claims.sid)
+    if await service.find_live_session_user(db, user_id=user_id, session_id=session_id) is None:
+        await service.reindex_revocations(db, denylist=runtime.denylist, user_id=user_id)
+    else:
+        await service.revoke_all_sessions(db, denylist=runtime.denylist, user_id=user_id)
     return MessageOut(message="Logged out of all sessions")

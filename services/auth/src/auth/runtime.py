@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from limits.aio.storage import RedisStorage
-from redis.asyncio import ConnectionPool, Redis
+from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from auth.config import Settings
 from auth.db import make_engine, make_sessionmaker
+from auth.denylist_sync import DenylistSync
 from auth.passwords import PasswordHasher
 from auth.ratelimit import LoginRateLimiter
 from auth.session_cookie import SessionCookie
 from todo_shared.denylist import Denylist
-from todo_shared.redis import open_redis
+from todo_shared.redis import open_redis, open_redis_pool
 from todo_shared.tokens import TokenSigner, TokenVerifier
 
 __all__ = ["Runtime", "open_runtime"]
@@ -38,6 +40,9 @@ class Runtime:
     session_cookie: SessionCookie
 
 
+_FIRST_SYNC_SECONDS = 5.0
+
+
 @asynccontextmanager
 async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
     """Open every resource (no connection is made until first use) and close them all on exit."""
@@ -45,11 +50,7 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
     engine = make_engine(settings)
     redis = open_redis(settings.redis_url, timeout_seconds=settings.redis_timeout_seconds)
     # limits wants raw (undecoded) replies, so it gets a pool of its own, which we close ourselves.
-    limits_pool = ConnectionPool.from_url(
-        settings.redis_url,
-        socket_timeout=settings.redis_timeout_seconds,
-        socket_connect_timeout=settings.redis_timeout_seconds,
-    )
+    limits_pool = open_redis_pool(settings.redis_url, timeout_seconds=settings.redis_timeout_seconds)
     storage = RedisStorage(
         f"async+{settings.redis_url}",
         implementation="redispy",
@@ -57,26 +58,29 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
         key_prefix="ratelimit:auth",
         connection_pool=limits_pool,  # type: ignore[arg-type]  # passed through to redis-py, typed too narrowly
     )
+    denylist = Denylist(redis, ttl_seconds=settings.denylist_ttl_seconds)
+    sync = DenylistSync(engine, denylist, interval_seconds=settings.denylist_sync_interval_seconds)
+    # One pass before serving, so a fresh or emptied Redis is indexed before the first request; bounded, because
+    # the service must start (and say it is not ready) while PostgreSQL or Redis is down.
+    try:
+        await asyncio.wait_for(sync.attempt(), timeout=_FIRST_SYNC_SECONDS)
+    except TimeoutError:
+        pass
+    sync_task = asyncio.create_task(sync.run(), name="denylist-sync")
     try:
         yield Runtime(
             settings=settings,
             engine=engine,
             sessionmaker=make_sessionmaker(engine),
             redis=redis,
-            denylist=Denylist(redis, ttl_seconds=settings.denylist_ttl_seconds),
+            denylist=denylist,
             signer=TokenSigner(
                 secret=secret,
                 issuer=settings.jwt_issuer,
                 audience=settings.jwt_audience,
                 lifetime_seconds=settings.access_token_ttl_seconds,
             ),
-            verifier=TokenVerifier(
-                secret=secret,
-                previous_secrets=[s.get_secret_value() for s in settings.jwt_previous_secrets],
-                issuer=settings.jwt_issuer,
-                audience=settings.jwt_audience,
-                leeway_seconds=settings.jwt_leeway_seconds,
-            ),
+            verifier=settings.token_verifier(),
             passwords=PasswordHasher(
                 time_cost=settings.argon2_time_cost,
                 memory_cost=settings.argon2_memory_cost,
@@ -91,6 +95,8 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
             ),
         )
     finally:
+        sync_task.cancel()
+        await asyncio.gather(sync_task, return_exceptions=True)
         await limits_pool.aclose()
         await redis.aclose()
         await engine.dispose()

@@ -12,9 +12,9 @@ from pydantic_core import PydanticCustomError
 
 from auth.models import EMAIL_MAX, NAME_MAX
 from auth.password_policy import is_common_password
+from todo_shared.text import NO_NUL, storable
 
 __all__ = [
-    "ErrorOut",
     "LoginIn",
     "MeOut",
     "MessageOut",
@@ -22,20 +22,12 @@ __all__ = [
     "SignupIn",
     "TokenOut",
     "UserOut",
-    "ValidationErrorOut",
     "normalise_email",
 ]
 
 PASSWORD_MIN = 8
 PASSWORD_MAX = 128  # Argon2 would take longer ones, but nobody types them and they only cost CPU
 REFRESH_TOKEN_MAX = 256
-
-
-def _storable(value: str) -> str:
-    # JSON may carry "\u0000" or a lone surrogate; PostgreSQL and UTF-8 cannot hold them, so refuse them as input.
-    if "\x00" in value or any("\ud800" <= ch <= "\udfff" for ch in value):
-        raise ValueError("must not contain NUL or unpaired surrogate characters")
-    return value
 
 
 def normalise_email(value: str) -> str:
@@ -63,28 +55,33 @@ def _login_email(value: str) -> str:
 
 def _name(value: str | None) -> str | None:
     # Blank means "not given": the service then uses the part of the email before '@'.
-    return (_storable(value.strip()) or None) if value is not None else None
+    return (storable(value.strip()) or None) if value is not None else None
 
 
 Email = Annotated[
     str,
     Field(min_length=3, max_length=EMAIL_MAX, json_schema_extra={"format": "email"}, examples=["ada@example.com"]),
-    AfterValidator(_storable),
+    AfterValidator(storable),
     AfterValidator(normalise_email),
 ]
 LoginEmail = Annotated[
     str,
     Field(min_length=1, max_length=EMAIL_MAX, examples=["ada@example.com"]),
-    AfterValidator(_storable),
+    NO_NUL,
+    AfterValidator(storable),
     AfterValidator(_login_email),
 ]
 NewPassword = Annotated[
-    str, Field(min_length=PASSWORD_MIN, max_length=PASSWORD_MAX), AfterValidator(_storable), AfterValidator(_uncommon)
+    str,
+    Field(min_length=PASSWORD_MIN, max_length=PASSWORD_MAX),
+    NO_NUL,
+    AfterValidator(storable),
+    AfterValidator(_uncommon),
 ]
-Password = Annotated[str, Field(min_length=1, max_length=PASSWORD_MAX), AfterValidator(_storable)]
+Password = Annotated[str, Field(min_length=1, max_length=PASSWORD_MAX), NO_NUL, AfterValidator(storable)]
 Name = Annotated[
-    str | None,
-    Field(max_length=NAME_MAX, description="Defaults to the part of the email before '@'", examples=["Ada Lovelace"]),
+    Annotated[str, Field(max_length=NAME_MAX), NO_NUL] | None,
+    Field(description="Defaults to the part of the email before '@'", examples=["Ada Lovelace"]),
     AfterValidator(_name),
 ]
 
@@ -124,22 +121,3 @@ class TokenOut(BaseModel):
 
 class MessageOut(BaseModel):
     message: str
-
-
-class ErrorOut(BaseModel):
-    """The error envelope every failure carries."""
-
-    detail: str
-    message: str
-    code: str
-    request_id: str
-
-
-class FieldError(BaseModel):
-    loc: list[str | int]
-    msg: str
-    type: str
-
-
-class ValidationErrorOut(ErrorOut):
-    errors: list[FieldError]

@@ -6,7 +6,6 @@ arguments and commit their own work.
 
 from __future__ import annotations
 
-import time
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -14,13 +13,15 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from auth import opaque
-from auth.models import IP_MAX, NAME_MAX, USER_AGENT_MAX, RefreshToken, Session, User
+from auth.models import IP_MAX, NAME_MAX, USER_AGENT_MAX, RefreshToken, Session, User, UserRevocation
 from auth.passwords import PasswordHasher
-from todo_shared.denylist import Denylist
-from todo_shared.errors import BadRequest, Forbidden, Unauthorized
+from auth.ratelimit import LoginRateLimiter
+from todo_shared.denylist import Denylist, Revocations
+from todo_shared.errors import BadRequest, Forbidden, TooManyRequests, Unauthorized
+from todo_shared.metrics import LOGINS
 from todo_shared.tokens import AccessClaims, TokenSigner
 
 __all__ = [
@@ -34,14 +35,18 @@ __all__ = [
     "create_user",
     "extend_session",
     "find_session_by_token_hash",
+    "find_live_session_user",
     "find_user_by_email",
     "get_user",
     "issue_refresh_token",
     "mint_access_token",
     "open_session",
+    "recorded_revocations",
+    "reindex_revocations",
     "revoke_all_sessions",
     "revoke_session",
     "rotate_refresh_token",
+    "sign_in",
     "start_session",
 ]
 
@@ -152,6 +157,34 @@ async def authenticate_password(db: AsyncSession, *, passwords: PasswordHasher, 
         user.password_hash = new_hash
         user.updated_at = _now()
         await db.commit()
+    return user
+
+
+async def sign_in(
+    db: AsyncSession, *, passwords: PasswordHasher, limiter: LoginRateLimiter, email: str, password: str, ip: str
+) -> User:
+    """Sign in with a password under the rate limits (both APIs), counting every outcome.
+
+    Raises:
+        TooManyRequests: ``ip``, or ``email`` from it, is over its limit.
+        InvalidCredentials: unknown email or wrong password; counted against ``email`` from ``ip``.
+        AccountDisabled: the password is right but the account is disabled.
+    """
+    try:
+        await limiter.check(ip=ip, email=email)
+    except TooManyRequests:
+        LOGINS.labels("rate_limited").inc()
+        raise
+    try:
+        user = await authenticate_password(db, passwords=passwords, email=email, password=password)
+    except InvalidCredentials:
+        LOGINS.labels("invalid_credentials").inc()
+        await limiter.record_failure(ip=ip, email=email)
+        raise
+    except AccountDisabled:
+        LOGINS.labels("disabled").inc()
+        raise
+    LOGINS.labels("success").inc()
     return user
 
 
@@ -309,48 +342,94 @@ async def _detect_reuse(db: AsyncSession, *, denylist: Denylist, token_hash: byt
     if found is None or found.spent_at is None:
         await db.rollback()
         return
-    # The database first: even if Redis is down, the session can no longer be refreshed.
-    await db.execute(
-        update(Session).where(Session.id == found.id, Session.revoked_at.is_(None)).values(revoked_at=_now())
-    )
-    await db.commit()
-    await denylist.revoke(user_id=str(found.user_id), sids=[str(found.id)])
+    await revoke_session(db, denylist=denylist, user_id=found.user_id, session_id=found.id)
     raise RefreshTokenReused()
+
+
+async def find_live_session_user(db: AsyncSession, *, user_id: uuid.UUID, session_id: uuid.UUID) -> User | None:
+    """Return the user of a session the record does not say is revoked (its user active), in one query."""
+    return await db.scalar(
+        select(User)
+        .join(Session, Session.user_id == User.id)
+        .where(
+            Session.id == session_id,
+            Session.user_id == user_id,
+            Session.revoked_at.is_(None),
+            User.is_active.is_(True),
+        )
+    )
 
 
 async def revoke_session(
     db: AsyncSession, *, denylist: Denylist, user_id: uuid.UUID, session_id: uuid.UUID, jtis: Iterable[str] = ()
 ) -> None:
-    """Void a session everywhere: its access tokens through the denylist first, then its row (and refresh tokens).
+    """Void a session everywhere: the record (its row) first, then the index (the denylist).
 
-    Raises ``ServiceUnavailable`` (and changes nothing) when the denylist cannot be written.
+    Revoking a revoked session succeeds and writes the index again, so a failed call can simply be retried.
+
+    Raises:
+        ServiceUnavailable: the denylist could not be written. The revocation is recorded all the same (refresh
+            and get-session already refuse the session) and the denylist sync indexes it within seconds.
     """
-    await denylist.revoke(user_id=str(user_id), jtis=jtis, sids=[str(session_id)])
     await db.execute(
         update(Session)
         .where(Session.id == session_id, Session.user_id == user_id, Session.revoked_at.is_(None))
-        .values(revoked_at=_now())
+        .values(revoked_at=func.now())
     )
     await db.commit()
+    await denylist.revoke(user_id=str(user_id), jtis=jtis, sids=[str(session_id)])
 
 
 async def revoke_all_sessions(db: AsyncSession, *, denylist: Denylist, user_id: uuid.UUID) -> None:
-    """Void every session and access token of a user, denylist first.
+    """Void every session and access token of a user: the record first, then the denylist.
 
-    Raises ``ServiceUnavailable`` (and changes nothing) when the denylist cannot be written.
+    Raises:
+        ServiceUnavailable: the denylist could not be written; as in ``revoke_session``, the record stands.
     """
-    live = set(await db.scalars(select(Session.id).where(Session.user_id == user_id, Session.revoked_at.is_(None))))
-    # "before" voids older tokens; it has one-second precision, so the sids cover tokens minted this very second.
-    await denylist.revoke(user_id=str(user_id), sids=[str(s) for s in live], before=int(time.time()))
-    revoked = set(
-        await db.scalars(
-            update(Session)
-            .where(Session.user_id == user_id, Session.revoked_at.is_(None))
-            .values(revoked_at=_now())
-            .returning(Session.id)
+    now = _now()
+    record = insert(UserRevocation).values(user_id=user_id, revoked_before=now)
+    await db.execute(
+        record.on_conflict_do_update(
+            index_elements=[UserRevocation.user_id],
+            set_={"revoked_before": func.greatest(UserRevocation.revoked_before, record.excluded.revoked_before)},
         )
     )
+    revoked = await db.scalars(
+        update(Session)
+        .where(Session.user_id == user_id, Session.revoked_at.is_(None))
+        .values(revoked_at=func.now())
+        .returning(Session.id)
+    )
+    sids = [str(s) for s in revoked]
     await db.commit()
-    if late := revoked - live:
-        # Sessions opened while this ran: their tokens may postdate the marker.
-        await denylist.revoke(user_id=str(user_id), sids=[str(s) for s in late])
+    # "before" has one-second precision; the sessions' ids also cover tokens minted in this very second.
+    await denylist.revoke(user_id=str(user_id), sids=sids, before=int(now.timestamp()))
+
+
+async def recorded_revocations(
+    conn: AsyncConnection, *, since: datetime, user_id: uuid.UUID | None = None
+) -> Revocations:
+    """Read the revoked sessions and per-user moments recorded at or after ``since`` (of one user, if given)."""
+    entries = Revocations()
+    sessions = select(Session.user_id, Session.id).where(Session.revoked_at >= since)
+    befores = select(UserRevocation.user_id, UserRevocation.revoked_before).where(
+        UserRevocation.revoked_before >= since
+    )
+    if user_id is not None:
+        sessions = sessions.where(Session.user_id == user_id)
+        befores = befores.where(UserRevocation.user_id == user_id)
+    entries.sids.extend((str(uid), str(sid)) for uid, sid in await conn.execute(sessions))
+    entries.befores.extend((str(uid), int(moment.timestamp())) for uid, moment in await conn.execute(befores))
+    return entries
+
+
+async def reindex_revocations(db: AsyncSession, *, denylist: Denylist, user_id: uuid.UUID) -> None:
+    """Write a user's recorded revocations to the denylist again, as a retried revocation must.
+
+    Raises:
+        ServiceUnavailable: the denylist could not be written.
+    """
+    since = _now() - timedelta(seconds=denylist.ttl_seconds)
+    entries = await recorded_revocations(await db.connection(), since=since, user_id=user_id)
+    await db.commit()
+    await denylist.restore(entries, complete=False)

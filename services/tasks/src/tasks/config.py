@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from todo_shared.settings import BaseServiceSettings
+from todo_shared.settings import DatabaseSettings as BaseDatabaseSettings
 
 __all__ = ["DatabaseSettings", "Settings"]
 
-DEFAULT_DATABASE_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/tasks"
 
+class DatabaseSettings(BaseDatabaseSettings):
+    """The tasks database, all a migration needs."""
 
-class DatabaseSettings(BaseSettings):
-    """Just the database: what migrations need, without the JWT secret the service also needs."""
-
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
-
-    database_url: str = DEFAULT_DATABASE_URL
+    database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/tasks"
 
 
 class Settings(BaseServiceSettings, DatabaseSettings):
@@ -25,4 +21,6 @@ class Settings(BaseServiceSettings, DatabaseSettings):
 
     db_pool_min_size: int = Field(default=0, ge=0)
     db_pool_max_size: int = Field(default=10, ge=1)
+    # Bounds on every database wait: a hung or unreachable PostgreSQL becomes a 503, never a hang.
+    db_connect_timeout_seconds: float = Field(default=5.0, gt=0)
     db_command_timeout_seconds: float = Field(default=10.0, gt=0)

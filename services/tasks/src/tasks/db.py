@@ -7,11 +7,22 @@ SQLAlchemy only describes the schema, so Alembic can compare it with the databas
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Awaitable, Callable
+from typing import ParamSpec, TypeVar
+
 import asyncpg
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
-__all__ = ["PRIORITIES", "metadata", "open_pool", "tasks", "to_asyncpg_dsn"]
+from tasks.config import Settings
+from todo_shared.postgres import postgres_down
+from todo_shared.unavailable import dependency_unavailable
+
+__all__ = ["PRIORITIES", "metadata", "open_pool", "pool_usage", "postgres_call", "tasks", "to_asyncpg_dsn"]
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 # Declaration order is PostgreSQL's enum sort order: low < medium < high.
 PRIORITIES = ("low", "medium", "high")
@@ -70,12 +81,34 @@ async def _reset(conn: asyncpg.Connection) -> None:
         await conn.execute("ROLLBACK")
 
 
-async def open_pool(database_url: str, *, min_size: int, max_size: int, command_timeout: float) -> asyncpg.Pool:
+async def open_pool(settings: Settings) -> asyncpg.Pool:
     """Open the pool; with ``min_size=0`` the service starts even while PostgreSQL is down (``/readyz`` says so)."""
     return await asyncpg.create_pool(
-        to_asyncpg_dsn(database_url),
-        min_size=min_size,
-        max_size=max_size,
-        command_timeout=command_timeout,
+        to_asyncpg_dsn(settings.database_url),
+        min_size=settings.db_pool_min_size,
+        max_size=settings.db_pool_max_size,
+        timeout=settings.db_connect_timeout_seconds,
+        command_timeout=settings.db_command_timeout_seconds,
         reset=_reset,
     )
+
+
+def postgres_call(query: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
+    """Make a query function answer 503 (counted, its cause logged once) when the database fails under it."""
+
+    @functools.wraps(query)
+    async def call(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return await query(*args, **kwargs)
+        except Exception as exc:
+            if postgres_down(exc):
+                raise dependency_unavailable("postgres", exc) from exc
+            raise
+
+    return call
+
+
+def pool_usage(pool: asyncpg.Pool) -> tuple[int, int]:
+    """Return the pool's open connections as (in use, idle), for the pool gauge."""
+    idle = pool.get_idle_size()
+    return pool.get_size() - idle, idle

@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 import asyncpg
 from fastapi import Depends, Request, Response
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPBearer
 
+from tasks.runtime import Runtime
 from todo_shared.auth import authenticate
-from todo_shared.denylist import Denylist
 from todo_shared.errors import Forbidden
-from todo_shared.tokens import TokenVerifier
 
-__all__ = ["AuthenticatedRoute", "Bearer", "CurrentUserId", "PoolDep", "current_user_id", "get_pool"]
+__all__ = ["AuthenticatedRoute", "Bearer", "CurrentUserId", "PoolDep", "current_user_id", "get_pool", "get_runtime"]
 
 # Only documents the scheme in OpenAPI (so /docs has "Authorize"); ``AuthenticatedRoute`` does the checking.
 Bearer = HTTPBearer(auto_error=False, description="An access token from the auth service")
@@ -37,9 +36,10 @@ class AuthenticatedRoute(APIRoute):
         handle = super().get_route_handler()
 
         async def authenticated(request: Request) -> Response:
-            verifier: TokenVerifier = request.state.verifier
-            denylist: Denylist = request.state.denylist
-            claims = await authenticate(request.headers.get("authorization"), verifier=verifier, denylist=denylist)
+            runtime = get_runtime(request)
+            claims = await authenticate(
+                request.headers.get("authorization"), verifier=runtime.verifier, denylist=runtime.denylist
+            )
             if claims.sub != request.path_params["user_id"]:
                 raise Forbidden()
             return await handle(request)
@@ -47,10 +47,14 @@ class AuthenticatedRoute(APIRoute):
         return authenticated
 
 
+def get_runtime(request: Request) -> Runtime:
+    """Return the resources the lifespan opened."""
+    return cast(Runtime, request.state.runtime)
+
+
 async def get_pool(request: Request) -> asyncpg.Pool:
     """Return the lifespan's connection pool."""
-    pool: asyncpg.Pool = request.state.pool
-    return pool
+    return get_runtime(request).pool
 
 
 async def current_user_id(user_id: str) -> str:

@@ -15,7 +15,7 @@ from typing import Any
 
 import asyncpg
 
-from tasks.db import PRIORITIES
+from tasks.db import PRIORITIES, postgres_call
 from tasks.schemas import ListParams
 
 __all__ = ["create", "delete", "get", "list_page", "list_sql", "stats", "toggle", "update"]
@@ -86,6 +86,7 @@ def list_sql(user_id: str, params: ListParams) -> tuple[str, list[object]]:
     return sql, args
 
 
+@postgres_call
 async def list_page(pool: asyncpg.Pool, *, user_id: str, params: ListParams) -> tuple[int, list[Row]]:
     """Return the number of tasks matching the filters and the requested page of them."""
     sql, args = list_sql(user_id, params)
@@ -94,12 +95,14 @@ async def list_page(pool: asyncpg.Pool, *, user_id: str, params: ListParams) -> 
     return total, [row for row in rows if row["id"] is not None]
 
 
+@postgres_call
 async def get(pool: asyncpg.Pool, *, user_id: str, task_id: int) -> Row | None:
     """Return one of the user's tasks, or None."""
     row: Row | None = await pool.fetchrow(_GET, task_id, user_id)
     return row
 
 
+@postgres_call
 async def create(
     pool: asyncpg.Pool,
     *,
@@ -114,6 +117,7 @@ async def create(
     return row
 
 
+@postgres_call
 async def update(pool: asyncpg.Pool, *, user_id: str, task_id: int, changes: Mapping[str, object]) -> Row | None:
     """Apply the given column changes and return the task, or None if the user has no such task."""
     if not changes:
@@ -134,12 +138,14 @@ async def update(pool: asyncpg.Pool, *, user_id: str, task_id: int, changes: Map
     return row
 
 
+@postgres_call
 async def toggle(pool: asyncpg.Pool, *, user_id: str, task_id: int) -> Row | None:
     """Flip ``completed`` in one statement, so concurrent toggles never read a stale value."""
     row: Row | None = await pool.fetchrow(_TOGGLE, task_id, user_id)
     return row
 
 
+@postgres_call
 async def delete(pool: asyncpg.Pool, *, user_id: str, task_id: int) -> bool:
     """Delete a task; tell whether the user had it."""
     return await pool.fetchval(_DELETE, task_id, user_id) is not None
@@ -180,6 +186,7 @@ FROM b, LATERAL (
 """
 
 
+@postgres_call
 async def stats(pool: asyncpg.Pool, *, user_id: str, time_zone: str) -> Row:
     """Count the user's tasks by status and priority, overdue and due today, and completions per day (30 days)."""
     row: Row = await pool.fetchrow(_STATS, user_id, time_zone)

@@ -16,7 +16,6 @@ from tasks.schemas import (
     MAX_TASK_ID,
     ByPriority,
     DayCount,
-    ErrorOut,
     ListParams,
     PriorityCounts,
     StatsParams,
@@ -27,17 +26,19 @@ from tasks.schemas import (
     TaskUpdate,
 )
 from todo_shared.errors import NotFound
+from todo_shared.schemas import ErrorOut, ValidationErrorOut
 
 __all__ = ["router"]
 
 _ERROR: dict[str, Any] = {"model": ErrorOut, "description": "The error envelope"}
+_INVALID: dict[str, Any] = {"model": ValidationErrorOut, "description": "The error envelope, naming each invalid field"}
 
 router = APIRouter(
     prefix="/api/{user_id}/tasks",
     tags=["tasks"],
     route_class=AuthenticatedRoute,
     dependencies=[Security(Bearer)],
-    responses={401: _ERROR, 403: _ERROR, 422: _ERROR, 503: _ERROR},
+    responses={401: _ERROR, 403: _ERROR, 422: _INVALID, 503: _ERROR},
 )
 
 TaskId = Annotated[int, Path(ge=1, le=MAX_TASK_ID, description="The task's id")]

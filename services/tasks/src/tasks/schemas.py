@@ -3,17 +3,28 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StringConstraints,
+    WithJsonSchema,
+    field_validator,
+)
 from pydantic_core import PydanticCustomError
+
+from todo_shared.text import NO_NUL, storable
 
 __all__ = [
     "MAX_TASK_ID",
     "ByPriority",
     "DayCount",
-    "ErrorOut",
     "ListParams",
     "Priority",
     "PriorityCounts",
@@ -51,21 +62,18 @@ def _iso_8601(value: object) -> datetime | None:
         raise ValueError("is out of range") from None
 
 
-def _storable(value: str) -> str:
-    """Refuse what PostgreSQL text cannot hold, so it is a 422 here rather than a driver error later."""
-    if "\x00" in value:
-        raise ValueError("must not contain NUL characters")
-    try:
-        value.encode()
-    except UnicodeEncodeError:
-        raise ValueError("must be valid Unicode text") from None
-    return value
-
-
+# The schema states what the validators enforce: no NUL (``storable``), and a title of 1-200 characters once
+# trimmed. Trimmed is Unicode White_Space (pydantic's strip), spelled out
+# because JSON Schema's \s is another set; padding does not count towards the 200.
+_SPACE = r"\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+_TITLE_PATTERN = rf"^[{_SPACE}]*[^{_SPACE}\x00]([^\x00]{{0,198}}[^{_SPACE}\x00])?[{_SPACE}]*$"
 Title = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), AfterValidator(_storable)
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+    AfterValidator(storable),
+    WithJsonSchema({"type": "string", "minLength": 1, "pattern": _TITLE_PATTERN}),
 ]
-Description = Annotated[str, StringConstraints(max_length=10_000), AfterValidator(_storable)]
+Description = Annotated[str, StringConstraints(max_length=10_000), AfterValidator(storable), NO_NUL]
 DueDate = Annotated[
     datetime | None,
     BeforeValidator(_iso_8601),
@@ -88,15 +96,25 @@ class TaskCreate(BaseModel):
     due_date: DueDate = None
 
 
+def _drop_null(schema: dict[str, Any]) -> None:
+    schema.pop("default", None)  # left out means "unchanged", not null
+    schema.update(next(branch for branch in schema.pop("anyOf") if branch != {"type": "null"}))
+
+
+# An update field that may be left out (unchanged) but not sent as null (``_not_null``): documented so.
+_NEVER_NULL = Field(json_schema_extra=_drop_null)
+
+
 class TaskUpdate(BaseModel):
     """A partial update: only the fields sent change (``null`` clears ``description`` and ``due_date``)."""
 
     model_config = ConfigDict(extra="forbid")
 
-    title: Title | None = None
+    title: Annotated[Title | None, _NEVER_NULL] = None
     description: Description | None = None
-    completed: bool | None = None
-    priority: Priority | None = None
+    # Strict: JSON has booleans, and 0 or "yes" for one is a client's mistake, not a value to guess at.
+    completed: Annotated[StrictBool | None, _NEVER_NULL] = None
+    priority: Annotated[Priority | None, _NEVER_NULL] = None
     due_date: DueDate = None
 
     @field_validator("title", "completed", "priority", mode="before")
@@ -136,9 +154,9 @@ class ListParams(BaseModel):
     completed: bool | None = None
     priority: Priority | None = None
     q: Annotated[
-        str | None,
-        Field(max_length=200, description="Case-insensitive search in title and description"),
-        AfterValidator(lambda v: None if v is None else _storable(v)),
+        Annotated[str, Field(max_length=200), NO_NUL] | None,
+        Field(description="Case-insensitive search in title and description"),
+        AfterValidator(lambda v: None if v is None else storable(v)),
     ] = None
     due_from: Annotated[
         datetime | None,
@@ -216,21 +234,3 @@ class TaskStats(BaseModel):
     completed_by_day: list[DayCount] = Field(
         description="Tasks completed on each of the last 30 days, oldest first, today last (by `completed_at`)"
     )
-
-
-class FieldError(BaseModel):
-    """One validation failure."""
-
-    loc: list[str | int]
-    msg: str
-    type: str
-
-
-class ErrorOut(BaseModel):
-    """The error envelope every failure answers with (``errors`` only on 422)."""
-
-    detail: str
-    message: str
-    code: str
-    request_id: str
-    errors: list[FieldError] | None = None

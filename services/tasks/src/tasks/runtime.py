@@ -1,0 +1,47 @@
+"""What the tasks app opens at start-up and closes at shut-down: the pool, Redis, the token checker."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+import asyncpg
+from redis.asyncio import Redis
+
+from tasks.config import Settings
+from tasks.db import open_pool
+from todo_shared.denylist import Denylist
+from todo_shared.redis import open_redis
+from todo_shared.tokens import TokenVerifier
+
+__all__ = ["Runtime", "open_runtime"]
+
+
+@dataclass(frozen=True, slots=True)
+class Runtime:
+    """The app's long-lived resources, handed to requests through lifespan state."""
+
+    settings: Settings
+    pool: asyncpg.Pool
+    redis: Redis
+    verifier: TokenVerifier
+    denylist: Denylist
+
+
+@asynccontextmanager
+async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
+    """Open every resource (with ``DB_POOL_MIN_SIZE=0`` no connection yet) and close them all on exit."""
+    pool = await open_pool(settings)
+    redis = open_redis(settings.redis_url, timeout_seconds=settings.redis_timeout_seconds)
+    try:
+        yield Runtime(
+            settings=settings,
+            pool=pool,
+            redis=redis,
+            verifier=settings.token_verifier(),
+            denylist=Denylist(redis, ttl_seconds=settings.denylist_ttl_seconds),
+        )
+    finally:
+        await redis.aclose()
+        await pool.close()

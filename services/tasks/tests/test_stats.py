@@ -142,6 +142,15 @@ async def test_ids_next_to_the_stats_route_still_answer_as_task_ids(
     envelope(await client.get(f"{user.tasks}/999999", headers=user.headers), 404)
 
 
+@pytest.mark.parametrize("method", ["PUT", "PATCH", "DELETE", "POST", "OPTIONS"])
+async def test_other_methods_on_stats_are_405_allowing_get(
+    client: httpx.AsyncClient, user: Any, envelope: Callable[..., Any], method: str
+) -> None:
+    response = await client.request(method, f"{user.tasks}/stats", json={}, headers=user.headers)
+    envelope(response, 405)
+    assert response.headers["Allow"] == "GET"
+
+
 async def test_toggle_sets_completed_at_and_clears_it(
     client: httpx.AsyncClient, user: Any, make_task: Callable[..., Any]
 ) -> None:

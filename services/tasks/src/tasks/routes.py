@@ -25,7 +25,7 @@ from tasks.schemas import (
     TaskStats,
     TaskUpdate,
 )
-from todo_shared.errors import NotFound
+from todo_shared.errors import AppError, NotFound
 from todo_shared.schemas import ErrorOut, ValidationErrorOut
 
 __all__ = ["router"]
@@ -42,6 +42,7 @@ router = APIRouter(
 )
 
 TaskId = Annotated[int, Path(ge=1, le=MAX_TASK_ID, description="The task's id")]
+
 _NOT_FOUND = "Task not found"
 
 
@@ -112,6 +113,17 @@ async def task_stats(user_id: CurrentUserId, pool: PoolDep, params: Annotated[St
             DayCount(date=first + timedelta(days=i), completed=n) for i, n in enumerate(row["completed_by_day"])
         ],
     )
+
+
+class _StatsMethodNotAllowed(AppError):
+    status_code = 405
+
+
+# Without this, PUT, PATCH and DELETE on .../stats would reach "/{task_id}" and be a 422 about the id.
+@router.api_route("/stats", methods=["HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False)
+async def stats_other_methods() -> None:
+    """Refuse every method of the stats but GET."""
+    raise _StatsMethodNotAllowed("Method Not Allowed", code="method_not_allowed", headers={"Allow": "GET"})
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, summary="Create a task", response_model=TaskOut)

@@ -188,7 +188,10 @@ class StatsParams(BaseModel):
     tz: Annotated[
         str,
         Field(
+            min_length=1,
             max_length=64,
+            # The shape of a tz database name; which names exist is the database's to say (a 422 otherwise).
+            pattern=r"^[A-Za-z][A-Za-z0-9_+\-]*(/[A-Za-z0-9_+\-]+)*$",
             description="The user's IANA time zone: it decides when their day starts, for `today`, `due_today`, "
             "`overdue` and `completed_by_day`",
             examples=["Europe/Paris"],

@@ -437,7 +437,7 @@ function axeSummary() {
     for (const v of violations) counts.set(`${v.id} [${v.impact}]`, (counts.get(`${v.id} [${v.impact}]`) ?? 0) + 1);
   }
   const rest = [...counts].map(([rule, n]) => `${rule} in ${n}`).join(", ") || "none";
-  return `axe-core: ${states} page states checked (light and dark), other violations: ${rest}`;
+  return `axe-core: ${states / 2} page states, each in light and dark (${states} runs), other violations: ${rest}`;
 }
 
 async function main() {

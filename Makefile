@@ -5,7 +5,7 @@ PY_DIRS := shared services gateway tests bench scripts conftest.py
 
 .DEFAULT_GOAL := help
 
-.PHONY: help sync lint fmt test test-fast test-frontend frontend-deps migrate dev bench clean
+.PHONY: help sync lint fmt test test-fast test-frontend frontend-deps migrate dev bench clean openapi
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -43,6 +43,9 @@ test-frontend: $(FRONTEND_DEPS) ## The front end's eslint, tsc --noEmit and Vite
 	cd frontend && $(NPM) run --silent typecheck
 	cd frontend && $(NPM) run --silent test
 
+openapi: sync $(FRONTEND_DEPS) ## Write docs/openapi/{auth,tasks}.json and the front end's types from them (commit both)
+	$(UV) run python scripts/openapi.py
+
 test-fast: sync ## Unit and in-process API tests only, for the edit loop
 	$(UV) run pytest shared/tests services/auth/tests services/tasks/tests gateway/tests
 
@@ -74,7 +77,7 @@ TASKS_DATABASE_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/tasks
 DEV_JWT_SECRET ?= make-dev-only-secret-never-use-it-anywhere-else
 COMPOSE ?= docker compose
 
-.PHONY: up down logs bench-gateway bench-servers bench-http-metrics
+.PHONY: up down logs bench-gateway bench-servers bench-frontend bench-http-metrics
 
 migrate: sync ## Create the auth and tasks databases if missing, then migrate both to head
 	$(UV) run python scripts/create_databases.py "$(AUTH_DATABASE_URL)" "$(TASKS_DATABASE_URL)"
@@ -95,13 +98,17 @@ down: ## docker compose: stop and remove the containers (the database volume sta
 logs: ## docker compose: follow every service's logs
 	$(COMPOSE) logs --follow
 
+bench-frontend: sync $(FRONTEND_DEPS) ## Lighthouse on the production build of /login and /tasks (Debian's Chromium)
+	cd bench/lighthouse && PUPPETEER_SKIP_DOWNLOAD=1 $(NPM) ci --no-audit --no-fund
+	$(UV) run python -m bench.frontend_lighthouse
+
 bench-gateway: sync ## Gateway candidates vs direct vs nginx on GET one task (wrk; installs wrk/nginx with apt-get as root)
 	$(UV) run python bench/gateway_bench.py
 
 bench-servers: sync ## The tasks service on uvicorn (httptools, h11) and on Granian (wrk)
 	$(UV) run python -m bench.service_servers
 
-bench: bench-gateway bench-servers
+bench: bench-gateway bench-servers bench-frontend
 
 bench-http-metrics: sync ## The metrics middleware's cost per request, beside prometheus-client instrumentators (in-process)
 	$(UV) run --with prometheus-fastapi-instrumentator --with starlette-exporter python -m bench.http_metrics_bench

@@ -25,6 +25,7 @@ from auth import opaque, service
 from auth.deps import ClientIpDep, DbDep, RuntimeDep, UserAgentDep
 from auth.models import EMAIL_MAX, NAME_MAX, Session, User
 from auth.origin_check import check_callback_url, check_origin
+from auth.password_policy import is_common_password
 from auth.runtime import Runtime
 from auth.schemas import PASSWORD_MAX, PASSWORD_MIN, normalise_email
 from auth.session_cookie import SessionCookie, new_session_token
@@ -354,7 +355,8 @@ def _clear_cookies(response: Response, cookie: SessionCookie) -> None:
     summary="Better Auth: create an account and sign in",
     **_docs(
         {
-            400: "VALIDATION_ERROR, PASSWORD_TOO_SHORT, PASSWORD_TOO_LONG or BAD_REQUEST (invalid JSON)",
+            400: "VALIDATION_ERROR, PASSWORD_TOO_SHORT, PASSWORD_TOO_LONG, PASSWORD_COMPROMISED (a common password) "
+            "or BAD_REQUEST (invalid JSON)",
             403: "Untrusted Origin or callbackURL",
             422: "USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL",
             429: "Too many attempts; see Retry-After",
@@ -382,6 +384,10 @@ async def sign_up_email(
         raise BetterAuthError(400, "PASSWORD_TOO_SHORT", "Password too short")
     if len(password) > PASSWORD_MAX:
         raise BetterAuthError(400, "PASSWORD_TOO_LONG", "Password too long")
+    if is_common_password(password):
+        # The code and message of Better Auth's haveIBeenPwned plugin, which its clients already handle.
+        message = "The password you entered has been compromised. Please choose a different password."
+        raise BetterAuthError(400, "PASSWORD_COMPROMISED", message)
     await _rate_limit(runtime, ip=ip)
     try:
         user = await service.create_user(db, passwords=runtime.passwords, email=email, password=password, name=name)

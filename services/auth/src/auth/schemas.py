@@ -8,8 +8,10 @@ from typing import Annotated, Literal
 
 from email_validator import EmailNotValidError, validate_email
 from pydantic import AfterValidator, BaseModel, Field
+from pydantic_core import PydanticCustomError
 
 from auth.models import EMAIL_MAX, NAME_MAX
+from auth.password_policy import is_common_password
 from todo_shared.text import NO_NUL, storable
 
 __all__ = [
@@ -34,6 +36,13 @@ def normalise_email(value: str) -> str:
         return validate_email(value, check_deliverability=False).normalized.lower()
     except EmailNotValidError as exc:
         raise ValueError(f"is not a valid email address: {exc}") from None
+
+
+def _uncommon(value: str) -> str:
+    if is_common_password(value):
+        # A type of its own, so a client can tell this refusal from a length one.
+        raise PydanticCustomError("password_too_common", "is one of the most common passwords; choose another")
+    return value
 
 
 def _login_email(value: str) -> str:
@@ -62,7 +71,13 @@ LoginEmail = Annotated[
     AfterValidator(storable),
     AfterValidator(_login_email),
 ]
-NewPassword = Annotated[str, Field(min_length=PASSWORD_MIN, max_length=PASSWORD_MAX), NO_NUL, AfterValidator(storable)]
+NewPassword = Annotated[
+    str,
+    Field(min_length=PASSWORD_MIN, max_length=PASSWORD_MAX),
+    NO_NUL,
+    AfterValidator(storable),
+    AfterValidator(_uncommon),
+]
 Password = Annotated[str, Field(min_length=1, max_length=PASSWORD_MAX), NO_NUL, AfterValidator(storable)]
 Name = Annotated[
     Annotated[str, Field(max_length=NAME_MAX), NO_NUL] | None,

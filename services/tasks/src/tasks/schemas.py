@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     AfterValidator,
@@ -16,17 +17,23 @@ from pydantic import (
     WithJsonSchema,
     field_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from todo_shared.text import NO_NUL, storable
 
 __all__ = [
     "MAX_TASK_ID",
+    "ByPriority",
+    "DayCount",
     "ListParams",
     "Priority",
+    "PriorityCounts",
     "SortField",
+    "StatsParams",
     "TaskCreate",
     "TaskDeleted",
     "TaskOut",
+    "TaskStats",
     "TaskUpdate",
 ]
 
@@ -129,6 +136,7 @@ class TaskOut(BaseModel):
     completed: bool
     priority: Priority
     due_date: datetime | None
+    completed_at: datetime | None = Field(description="When the task was last marked done; null while open")
     created_at: datetime
     updated_at: datetime
 
@@ -150,7 +158,82 @@ class ListParams(BaseModel):
         Field(description="Case-insensitive search in title and description"),
         AfterValidator(lambda v: None if v is None else storable(v)),
     ] = None
+    due_from: Annotated[
+        datetime | None,
+        BeforeValidator(_iso_8601),
+        Field(description="Only tasks due at or after this instant (ISO 8601; a bare date is midnight UTC)"),
+    ] = None
+    due_before: Annotated[
+        datetime | None,
+        BeforeValidator(_iso_8601),
+        Field(description="Only tasks due strictly before this instant (ISO 8601; a bare date is midnight UTC)"),
+    ] = None
     sort: SortField = "created_at"
     order: Literal["asc", "desc"] = "desc"
     limit: int = Field(default=50, ge=1, le=100)
     offset: int = Field(default=0, ge=0, le=2**31 - 1)
+
+
+def _time_zone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):  # ValueError: not a key at all, e.g. "../x" or ""
+        raise PydanticCustomError("time_zone", "is not an IANA time zone name, e.g. Europe/Paris or UTC") from None
+    return value
+
+
+class StatsParams(BaseModel):
+    """Which calendar the stats count days in."""
+
+    tz: Annotated[
+        str,
+        Field(
+            min_length=1,
+            max_length=64,
+            # The shape of a tz database name; which names exist is the database's to say (a 422 otherwise).
+            pattern=r"^[A-Za-z][A-Za-z0-9_+\-]*(/[A-Za-z0-9_+\-]+)*$",
+            description="The user's IANA time zone: it decides when their day starts, for `today`, `due_today`, "
+            "`overdue` and `completed_by_day`",
+            examples=["Europe/Paris"],
+        ),
+        AfterValidator(_time_zone),
+    ] = "UTC"
+
+
+class PriorityCounts(BaseModel):
+    """Tasks of one priority."""
+
+    total: int
+    open: int
+    completed: int
+
+
+class ByPriority(BaseModel):
+    """The counts per priority."""
+
+    low: PriorityCounts
+    medium: PriorityCounts
+    high: PriorityCounts
+
+
+class DayCount(BaseModel):
+    """Tasks completed on one day of the user's calendar."""
+
+    date: date
+    completed: int
+
+
+class TaskStats(BaseModel):
+    """The user's numbers, counted by the database in one statement."""
+
+    time_zone: str = Field(description="The time zone the days below are counted in")
+    today: date = Field(description="Today's date in that time zone")
+    total: int
+    open: int
+    completed: int
+    overdue: int = Field(description="Open tasks whose due day is before today")
+    due_today: int = Field(description="Open tasks whose due day is today")
+    by_priority: ByPriority
+    completed_by_day: list[DayCount] = Field(
+        description="Tasks completed on each of the last 30 days, oldest first, today last (by `completed_at`)"
+    )

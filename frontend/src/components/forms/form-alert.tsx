@@ -2,7 +2,8 @@ import { CircleAlert } from "lucide-react";
 
 import { Alert, AlertDescription } from "@/components/ui/alert";
 
-export function FormError({ message }: { message: string | null }) {
+/** A problem with the whole form (not one field), announced as it appears. */
+export function FormAlert({ message }: { message: string | null | undefined }) {
   if (!message) return null;
   return (
     <Alert variant="destructive">

@@ -53,15 +53,15 @@ test-fast: sync ## Unit and in-process API tests only, for the edit loop
 migrate-auth: ## Migrate the auth database (DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/auth) to head
 	cd services/auth && $(UV) run alembic upgrade head
 
-run-auth: ## Run the auth service on :8001 (needs JWT_SECRET; run migrate-auth first)
-	$(UV) run --package todo-auth uvicorn auth.main:create_app --factory --port $${AUTH_PORT:-8001}
+run-auth: ## Run the auth service on :8001, its Procfile line (needs JWT_SECRET; run migrate-auth first)
+	AUTH_DATABASE_URL="$${DATABASE_URL:-$(AUTH_DATABASE_URL)}" $(UV) run honcho start -f Procfile -e /dev/null auth
 
 .PHONY: migrate-tasks run-tasks bench-tasks
 migrate-tasks: ## Migrate the tasks database (DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/tasks) to head
 	cd services/tasks && $(UV) run alembic upgrade head
 
-run-tasks: ## Run the tasks service on :8002 (needs JWT_SECRET; run migrate-tasks first)
-	$(UV) run --package todo-tasks uvicorn tasks.main:create_app --factory --port $${TASKS_PORT:-8002}
+run-tasks: ## Run the tasks service on :8002, its Procfile line (needs JWT_SECRET; run migrate-tasks first)
+	TASKS_DATABASE_URL="$${DATABASE_URL:-$(TASKS_DATABASE_URL)}" $(UV) run honcho start -f Procfile -e /dev/null tasks
 
 # Every service adds its own bench-* target as a prerequisite of bench (prerequisite-only rules merge).
 bench: bench-tasks ## Run every benchmark (not part of make test)
@@ -77,7 +77,7 @@ TASKS_DATABASE_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/tasks
 DEV_JWT_SECRET ?= make-dev-only-secret-never-use-it-anywhere-else
 COMPOSE ?= docker compose
 
-.PHONY: up down logs bench-gateway bench-frontend bench-http-metrics
+.PHONY: up down logs bench-gateway bench-servers bench-frontend bench-http-metrics
 
 migrate: sync ## Create the auth and tasks databases if missing, then migrate both to head
 	$(UV) run python scripts/create_databases.py "$(AUTH_DATABASE_URL)" "$(TASKS_DATABASE_URL)"
@@ -102,10 +102,13 @@ bench-frontend: sync $(FRONTEND_DEPS) ## Lighthouse on the production build of /
 	cd bench/lighthouse && PUPPETEER_SKIP_DOWNLOAD=1 $(NPM) ci --no-audit --no-fund
 	$(UV) run python -m bench.frontend_lighthouse
 
-bench-gateway: sync ## Gateway vs direct vs nginx on GET one task (wrk; installs wrk/nginx with apt-get as root)
+bench-gateway: sync ## Gateway candidates vs direct vs nginx on GET one task (wrk; installs wrk/nginx with apt-get as root)
 	$(UV) run python bench/gateway_bench.py
 
-bench: bench-gateway bench-frontend
+bench-servers: sync ## The tasks service on uvicorn (httptools, h11) and on Granian (wrk)
+	$(UV) run python -m bench.service_servers
+
+bench: bench-gateway bench-servers bench-frontend
 
 bench-http-metrics: sync ## The metrics middleware's cost per request, beside prometheus-client instrumentators (in-process)
 	$(UV) run --with prometheus-fastapi-instrumentator --with starlette-exporter python -m bench.http_metrics_bench

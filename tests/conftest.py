@@ -1,6 +1,7 @@
-"""The whole system as real processes: auth, tasks and the gateway under uvicorn, on free ports.
+"""The whole system as real processes: auth, tasks and the gateway, on free ports.
 
-Each service runs as ``python -m uvicorn <pkg>.main:create_app --factory`` against throwaway databases (made
+Each process runs its own line of the ``Procfile`` (what ``make dev`` runs, with the same server flags as the
+images), given its port and database through the variables that line reads, against throwaway databases (made
 by the root conftest's ``create_database`` and migrated by Alembic in a subprocess) and the test Redis. The
 tests reach them only through the gateway, over HTTP. They skip until both services exist.
 """
@@ -20,11 +21,13 @@ from collections.abc import Callable, Iterator
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+PROCFILE = ROOT / "Procfile"
 SERVICES = {"auth": ROOT / "services/auth", "tasks": ROOT / "services/tasks"}
 # A strong secret of this session's own: the services run with ENV=test, which enforces the secret rules.
 JWT_SECRET = secrets.token_urlsafe(48)
@@ -37,6 +40,14 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def procfile_command(name: str) -> str:
+    """The shell command ``make dev`` runs for process ``name``."""
+    for line in PROCFILE.read_text().splitlines():
+        if line.startswith(f"{name}:"):
+            return line.split(":", 1)[1].strip()
+    raise KeyError(f"no {name!r} process in {PROCFILE}")
+
+
 def services_exist() -> bool:
     """Tell whether both services can be imported (they are built in parallel with these tests)."""
     return all(importlib.util.find_spec(f"{name}.main") is not None for name in SERVICES)
@@ -44,7 +55,7 @@ def services_exist() -> bool:
 
 @dataclass
 class Server:
-    """One uvicorn process of the system."""
+    """One process of the system (auth, tasks, the gateway, or the front end)."""
 
     name: str
     url: str
@@ -52,19 +63,20 @@ class Server:
     log: Path
     metrics_url: str | None = None  # auth and tasks: their Prometheus listener, on a port of its own
 
+    # Signals go to the whole process group: a Granian server answers from a worker process of its own.
     def kill(self) -> None:
         """Kill it outright (SIGKILL), as a crash would."""
         if self.process.poll() is None:
-            self.process.kill()
+            os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(timeout=10)
 
     def pause(self) -> None:
         """Freeze it (SIGSTOP): the kernel still accepts connections, nobody answers them."""
-        self.process.send_signal(signal.SIGSTOP)
+        os.killpg(self.process.pid, signal.SIGSTOP)
 
     def resume(self) -> None:
         """Let a paused process run again."""
-        self.process.send_signal(signal.SIGCONT)
+        os.killpg(self.process.pid, signal.SIGCONT)
 
     def stop(self) -> None:
         """Stop it gracefully, or kill it after ten seconds."""
@@ -92,7 +104,9 @@ class Launcher:
         """Start any process of the system and wait until ``ready_path`` on ``port`` answers 200."""
         log = self.workdir / f"{name}-{port}.log"
         with log.open("wb") as out:
-            process = subprocess.Popen(argv, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
+            process = subprocess.Popen(
+                argv, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            )
         server = Server(name=name, url=f"http://127.0.0.1:{port}", process=process, log=log)
         self.started.append(server)
         deadline = time.monotonic() + 30
@@ -110,23 +124,28 @@ class Launcher:
 
     def _start(self, name: str, env: dict[str, str]) -> Server:
         port = _free_port()
-        argv = [sys.executable, "-m", "uvicorn", f"{name}.main:create_app", "--factory"]
-        argv += ["--host", "127.0.0.1", "--port", str(port)]
         base = {
-            "PATH": os.environ.get("PATH", ""),
+            # The Procfile's commands name their programs (uvicorn, python); honcho finds them in the venv.
+            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
             "ENV": "test",
             "LOG_LEVEL": "WARNING",
             "JWT_SECRET": JWT_SECRET,
             "REDIS_URL": self.redis_url,
+            f"{name.upper()}_PORT": str(port),
         }
+        argv = ["bash", "-c", procfile_command(name)]
         # The working directory is empty, so no developer's .env leaks into the services' settings.
         return self.spawn(name, argv, env=base | env, cwd=self.workdir, port=port, ready_path="/healthz")
 
     def _start_service(self, name: str, env: dict[str, str]) -> Server:
         # Metrics on, as under `make dev`, each on a free port of its own.
         env = {"DATABASE_URL": self.database_urls[name], "METRICS_PORT": str(_free_port()), **env}
+        metrics_port = env["METRICS_PORT"]
+        # The Procfile line sets DATABASE_URL and METRICS_PORT from AUTH_DATABASE_URL, AUTH_METRICS_PORT, ...
+        for variable in ("DATABASE_URL", "METRICS_PORT"):
+            env[f"{name.upper()}_{variable}"] = env.pop(variable)
         server = self._start(name, env)
-        server.metrics_url = f"http://127.0.0.1:{env['METRICS_PORT']}/metrics"
+        server.metrics_url = f"http://127.0.0.1:{metrics_port}/metrics"
         return server
 
     def auth(self, **env: str) -> Server:
@@ -138,9 +157,12 @@ class Launcher:
         return self._start_service("tasks", env)
 
     def gateway(self, auth: Server | str, tasks: Server | str, **env: str) -> Server:
-        """Start a gateway in front of the given upstreams (servers or URLs)."""
-        urls = {name: s.url if isinstance(s, Server) else s for name, s in (("AUTH_URL", auth), ("TASKS_URL", tasks))}
-        return self._start("gateway", {**urls, **env})
+        """Start a gateway in front of the given upstreams (servers or URLs on 127.0.0.1)."""
+        ports = {
+            f"{name}_PORT": str(urlsplit(s.url if isinstance(s, Server) else s).port)
+            for name, s in (("AUTH", auth), ("TASKS", tasks))
+        }
+        return self._start("gateway", {"GATEWAY_ADMIN_PORT": str(_free_port()), **ports, **env})
 
     def stop_all(self) -> None:
         """Stop every process this launcher started."""

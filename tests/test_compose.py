@@ -135,6 +135,23 @@ def test_the_gateway_reaches_the_services_by_name(services: dict[str, dict[str, 
         assert services[name]["environment"]["REDIS_URL"] == "redis://redis:6379/0"
 
 
+def test_the_gateway_keeps_its_edge_limits_and_admin_port_inside(services: dict[str, dict[str, Any]]) -> None:
+    gateway = services["gateway"]
+    env = gateway["environment"]
+    for name, default in {
+        "MAX_HEADER_BYTES": "16384",
+        "HEADER_READ_TIMEOUT_SECONDS": "10",
+        "MAX_CONNECTIONS": "1024",
+    }.items():
+        match = INTERPOLATION.fullmatch(env[name])
+        assert match and match["arg"] == default, f"{name} must default to {default}"
+    trusted = INTERPOLATION.fullmatch(env["GATEWAY_TRUSTED_PROXIES"])
+    assert trusted and trusted["arg"] == "", "the gateway believes no proxy unless told to"
+    assert gateway["expose"] == ["9000"]
+    assert all("9000" not in str(port) for port in gateway["ports"]), "the admin listener is never published"
+    assert "127.0.0.1:9000/healthz" in json.dumps(gateway["healthcheck"]["test"])
+
+
 def test_the_secret_comes_from_the_environment_and_is_required(services: dict[str, dict[str, Any]]) -> None:
     for name in ("auth", "tasks"):
         secret = services[name]["environment"]["JWT_SECRET"]

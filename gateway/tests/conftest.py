@@ -1,24 +1,30 @@
-"""Real servers on free ports: fake upstreams (uvicorn, or a raw socket server) and the gateway under test."""
+"""Real servers on free ports: fake upstreams (uvicorn, or a raw socket server) and the gateway under test.
+
+The gateway runs as it is deployed: ``python -m gateway`` in a process of its own, configured only through
+its environment, from an empty working directory (so no developer's ``.env`` leaks in).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import os
 import socket
+import subprocess
+import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, closing, contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 import uvicorn
 from starlette.types import ASGIApp, Receive, Scope, Send
-
-from gateway.config import Settings
-from gateway.main import create_app
 
 
 def _free_port() -> int:
@@ -48,12 +54,13 @@ class FakeUpstream:
 
     ``.../slow`` stalls for ``stall_seconds``; ``.../stream`` sends one chunk, then waits for ``release``;
     ``.../big`` streams ``BIG`` bytes without a length; ``.../noisy`` answers with headers a proxy must drop;
-    ``.../first-chunk`` tells ``got_first_chunk`` when the body's first piece arrived; ``.../empty`` is 204.
-    Anything else echoes.
+    ``.../first-chunk`` tells ``got_first_chunk`` when the body's first piece arrived; ``.../empty`` is 204;
+    ``/readyz`` answers 503 with ``not_ready`` (a service's own wording) when that is set. Anything else echoes.
     """
 
     name: str
     stall_seconds: float = 3.0
+    not_ready: str | None = None
     seen: list[Seen] = field(default_factory=list)
     release: threading.Event = field(default_factory=threading.Event)
     got_first_chunk: threading.Event = field(default_factory=threading.Event)
@@ -95,6 +102,13 @@ class FakeUpstream:
                 await send({"type": "http.response.body", "body": chunk, "more_body": True})
             await send({"type": "http.response.body", "body": b""})
             return
+        if path == "/readyz" and self.not_ready is not None:
+            body = json.dumps({"detail": self.not_ready, "message": self.not_ready, "code": "not_ready"}).encode()
+            await send(
+                {"type": "http.response.start", "status": 503, "headers": [(b"content-type", b"application/json")]}
+            )
+            await send({"type": "http.response.body", "body": body})
+            return
         if path.endswith("/empty"):
             await send({"type": "http.response.start", "status": 204, "headers": []})
             await send({"type": "http.response.body", "body": b""})
@@ -106,6 +120,7 @@ class FakeUpstream:
                 (b"proxy-authenticate", b"Basic"),
                 (b"access-control-allow-origin", b"*"),
                 (b"set-auth-token", b"tok"),
+                (b"vary", b"Accept-Encoding"),
             ]
         body = json.dumps({"upstream": self.name, "method": seen.method, "length": length}).encode()
         headers.append((b"content-length", str(len(body)).encode()))
@@ -197,6 +212,25 @@ class OneShotServer:
 
 
 @dataclass
+class GatewayProcess:
+    """A gateway started with ``python -m gateway``: its public and admin URLs, its process and its log."""
+
+    url: str
+    admin_url: str
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    def worker_pids(self) -> list[int]:
+        """The server's worker processes (Granian serves from a child of the process it was started as)."""
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split()
+        return [int(pid) for pid in children]
+
+    def output(self) -> str:
+        """Everything the gateway logged so far."""
+        return self.log.read_text()
+
+
+@dataclass
 class Stack:
     """The gateway under test with its two fake upstreams."""
 
@@ -204,40 +238,74 @@ class Stack:
     auth: FakeUpstream
     tasks: FakeUpstream
     tasks_host: str
+    gateway: GatewayProcess
 
 
 def _dead_url() -> str:
     return f"http://127.0.0.1:{_free_port()}"
 
 
-def _settings(auth_url: str, tasks_url: str, **overrides: Any) -> Settings:
-    # Short timeouts, so the failure tests finish fast.
-    values: dict[str, Any] = {
-        "auth_url": auth_url,
-        "tasks_url": tasks_url,
-        "upstream_read_timeout_seconds": 0.5,
-        "upstream_connect_timeout_seconds": 0.5,
-        "ready_timeout_seconds": 0.5,
-        "frontend_origins": ["http://localhost:3000"],
-        "log_level": "WARNING",
-    }
-    values.update(overrides)
-    return Settings(_env_file=None, **values)
+# Short timeouts, so the failure tests finish fast; everything else is the gateway's default.
+TEST_ENV = {
+    "UPSTREAM_READ_TIMEOUT_SECONDS": "0.5",
+    "UPSTREAM_CONNECT_TIMEOUT_SECONDS": "0.5",
+    "READY_TIMEOUT_SECONDS": "0.5",
+    "LOG_LEVEL": "WARNING",
+}
 
 
 @contextmanager
-def _serve_gateway(auth_url: str, tasks_url: str, **overrides: Any) -> Iterator[str]:
-    # proxy_headers off: the test client's own X-Forwarded-For must not be believed.
-    with ThreadServer(create_app(_settings(auth_url, tasks_url, **overrides)), proxy_headers=False) as server:
-        yield server.url
+def _serve_gateway(auth_url: str, tasks_url: str, **overrides: str) -> Iterator[GatewayProcess]:
+    port, admin_port = _free_port(), _free_port()
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "AUTH_URL": auth_url,
+        "TASKS_URL": tasks_url,
+        "GATEWAY_PORT": str(port),
+        "GATEWAY_ADMIN_PORT": str(admin_port),
+        **TEST_ENV,
+        **{name.upper(): value for name, value in overrides.items()},
+    }
+    with tempfile.TemporaryDirectory(prefix="gateway-") as workdir:
+        log = Path(workdir) / "gateway.log"
+        with log.open("wb") as out:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "gateway"], env=env, cwd=workdir, stdout=out, stderr=subprocess.STDOUT
+            )
+        gateway = GatewayProcess(f"http://127.0.0.1:{port}", f"http://127.0.0.1:{admin_port}", process, log)
+        try:
+            _wait_until_healthy(gateway)
+            yield gateway
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
 
-ServeGateway = Callable[..., AbstractContextManager[str]]
+def _wait_until_healthy(gateway: GatewayProcess) -> None:
+    deadline = time.monotonic() + 30
+    while True:
+        if gateway.process.poll() is not None:
+            raise RuntimeError(f"the gateway exited with {gateway.process.returncode}:\n{gateway.output()[-3000:]}")
+        try:
+            if httpx.get(f"{gateway.admin_url}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the gateway did not come up:\n{gateway.output()[-3000:]}")
+        time.sleep(0.05)
+
+
+ServeGateway = Callable[..., AbstractContextManager[GatewayProcess]]
 
 
 @pytest.fixture
 def serve_gateway() -> ServeGateway:
-    """Start a gateway for given upstream URLs (and setting overrides); yields its base URL."""
+    """Start a gateway for given upstream URLs (and setting overrides, by variable name)."""
     return _serve_gateway
 
 
@@ -267,8 +335,8 @@ def stack() -> Iterator[Stack]:
     """One gateway in front of two live fake upstreams, shared by a module's tests."""
     auth, tasks = FakeUpstream("auth"), FakeUpstream("tasks")
     with ThreadServer(auth) as a, ThreadServer(tasks) as t:
-        with _serve_gateway(a.url, t.url) as url:
-            yield Stack(url=url, auth=auth, tasks=tasks, tasks_host=f"127.0.0.1:{t.port}")
+        with _serve_gateway(a.url, t.url) as gateway:
+            yield Stack(gateway.url, auth, tasks, f"127.0.0.1:{t.port}", gateway)
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import socket
 import time
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
@@ -84,6 +85,20 @@ def test_request_headers_pass_but_hop_by_hop_ones_do_not(
     assert len(seen.header("host")) == 1
 
 
+def test_a_body_of_declared_length_goes_up_with_its_length_and_nothing_is_added(
+    stack: Stack, last_seen: Callable[[str], Seen]
+) -> None:
+    host, port = stack.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=5) as sock:  # no User-Agent, no Accept
+        sock.sendall(b"POST /api/u1/tasks HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}")
+        while sock.recv(65536):
+            pass
+    seen = last_seen("tasks")
+    assert (seen.body_length, seen.header("content-length"), seen.header("transfer-encoding")) == (2, ["2"], [])
+    assert seen.header("user-agent") in ([], [""])  # the client sent none: nothing that names a client is made up
+    assert seen.header("accept") in ([], ["*/*"])  # "*/*" means what no Accept means
+
+
 def test_a_connection_header_cannot_strip_the_body_framing(
     client: httpx.Client, last_seen: Callable[[str], Seen]
 ) -> None:
@@ -100,12 +115,35 @@ def test_a_connection_header_cannot_strip_the_body_framing(
 def test_forwarded_headers_are_the_gateways_own(
     stack: Stack, client: httpx.Client, last_seen: Callable[[str], Seen]
 ) -> None:
-    client.get("/api/u1/tasks", headers={"X-Forwarded-For": "6.6.6.6", "X-Forwarded-Host": "evil", "Host": "todo.test"})
+    forged = {
+        "X-Forwarded-For": "6.6.6.6",
+        "X-Forwarded-Proto": "https",
+        "X-Forwarded-Host": "evil",
+        "Forwarded": "for=6.6.6.6;proto=https",
+        "X-Real-IP": "6.6.6.6",
+        "Host": "todo.test",
+    }
+    client.get("/api/u1/tasks", headers=forged)
     seen = last_seen("tasks")
     assert seen.header("x-forwarded-for") == ["127.0.0.1"]
     assert seen.header("x-forwarded-proto") == ["http"]
     assert seen.header("x-forwarded-host") == ["todo.test"]
+    assert seen.header("forwarded") == seen.header("x-real-ip") == []
     assert seen.header("host") == [stack.tasks_host]
+
+
+def test_a_trusted_proxys_forwarding_headers_are_believed(
+    serve_gateway: ServeGateway, fake_upstream: tuple[str, FakeUpstream]
+) -> None:
+    url, upstream = fake_upstream
+    sent = {"X-Forwarded-For": "6.6.6.6, 203.0.113.9", "X-Forwarded-Proto": "https", "X-Forwarded-Host": "todo.test"}
+    with serve_gateway(url, url, GATEWAY_TRUSTED_PROXIES="127.0.0.1/32") as gw, httpx.Client(base_url=gw.url) as c:
+        assert c.get("/api/u1/tasks", headers=sent).status_code == 200
+    seen = upstream.seen[-1]
+    # The client the gateway decided on is last: the one address the services read.
+    assert seen.header("x-forwarded-for") == ["6.6.6.6, 203.0.113.9"]
+    assert seen.header("x-forwarded-proto") == ["https"]
+    assert seen.header("x-forwarded-host") == ["todo.test"]
 
 
 def test_response_headers_pass_but_hop_by_hop_and_upstream_cors_do_not(client: httpx.Client) -> None:
@@ -189,7 +227,7 @@ def test_request_body_is_streamed_not_buffered(stack: Stack, client: httpx.Clien
 
 
 def test_refused_upstream_is_502_fast(serve_gateway: ServeGateway, dead_url: str) -> None:
-    with serve_gateway(dead_url, dead_url) as url, httpx.Client(base_url=url) as c:
+    with serve_gateway(dead_url, dead_url) as gw, httpx.Client(base_url=gw.url) as c:
         started = time.monotonic()
         response = c.post("/api/u1/tasks", json={"title": "x"})
         assert time.monotonic() - started < 2  # refused at once; the slack is for a loaded machine
@@ -225,7 +263,7 @@ def test_body_at_the_limit_passes(client: httpx.Client) -> None:
 
 
 def test_post_is_never_retried(serve_gateway: ServeGateway, one_shot_server: OneShotServer) -> None:
-    with serve_gateway(one_shot_server.url, one_shot_server.url) as url, httpx.Client(base_url=url) as c:
+    with serve_gateway(one_shot_server.url, one_shot_server.url) as gw, httpx.Client(base_url=gw.url) as c:
         assert c.get("/api/u1/tasks").status_code == 200  # leaves a pooled connection
         # The upstream drops the POST on that connection without answering: sending it again could create
         # the task twice, so the gateway answers 502 instead.
@@ -241,19 +279,39 @@ def test_healthz(client: httpx.Client) -> None:
     assert (response.status_code, response.json()) == (200, {"status": "ok"})
 
 
-def test_readyz_when_every_upstream_answers(client: httpx.Client) -> None:
+def test_readyz_asks_every_upstreams_own_readyz(stack: Stack, client: httpx.Client) -> None:
     response = client.get("/readyz")
     assert response.status_code == 200
     assert response.json() == {"status": "ok", "checks": {"auth": "ok", "tasks": "ok"}}
+    assert stack.auth.seen[-1].raw_path == stack.tasks.seen[-1].raw_path == "/readyz"
 
 
-def test_readyz_names_the_upstream_that_is_down(
+def test_readyz_names_the_upstream_that_does_not_answer(
     serve_gateway: ServeGateway, fake_upstream: tuple[str, FakeUpstream], dead_url: str
 ) -> None:
-    with serve_gateway(fake_upstream[0], dead_url) as url, httpx.Client(base_url=url) as c:
+    with serve_gateway(fake_upstream[0], dead_url) as gw, httpx.Client(base_url=gw.url) as c:
         response = c.get("/readyz")
     assert_envelope(response, 503, "not_ready")
-    assert response.json()["detail"] == "Not ready: tasks unavailable"
+    assert response.json()["detail"] == "Not ready: tasks (no answer)"
+
+
+def test_readyz_names_what_an_upstream_says_is_down(
+    serve_gateway: ServeGateway, fake_upstream: tuple[str, FakeUpstream]
+) -> None:
+    url, upstream = fake_upstream
+    upstream.not_ready = "Not ready: postgres, redis unavailable"
+    with serve_gateway(url, url) as gw, httpx.Client(base_url=gw.url) as c:
+        response = c.get("/readyz")
+    assert_envelope(response, 503, "not_ready")
+    assert (
+        response.json()["detail"]
+        == "Not ready: auth (postgres, redis unavailable), tasks (postgres, redis unavailable)"
+    )
+
+
+def test_healthz_does_not_ask_the_upstreams(serve_gateway: ServeGateway, dead_url: str) -> None:
+    with serve_gateway(dead_url, dead_url) as gw:
+        assert httpx.get(f"{gw.url}/healthz").json() == {"status": "ok"}
 
 
 # -- CORS -----------------------------------------------------------------------------------------------
@@ -271,7 +329,7 @@ def test_preflight_is_answered_at_the_gateway(stack: Stack, client: httpx.Client
             "Access-Control-Request-Headers": "content-type, authorization",
         },
     )
-    assert response.status_code == 200
+    assert (response.status_code, response.content) == (204, b"")
     assert response.headers["access-control-allow-origin"] == FRONT_END
     assert response.headers["access-control-allow-credentials"] == "true"
     allowed = {h.strip().lower() for h in response.headers["access-control-allow-headers"].split(",")}
@@ -287,11 +345,22 @@ def test_cors_response_exposes_the_front_ends_headers(client: httpx.Client) -> N
     assert exposed == {"set-auth-token", "set-auth-jwt", "x-request-id", "x-total-count"}
 
 
+@pytest.mark.parametrize("origin", [None, FRONT_END, "http://evil.test"])
+def test_every_answer_varies_by_origin(client: httpx.Client, origin: str | None) -> None:
+    headers = {"Origin": origin} if origin else {}
+    assert client.get("/api/auth/noisy", headers=headers).headers.get_list("vary") == ["Accept-Encoding, Origin"]
+    assert client.get("/api/u1/tasks", headers=headers).headers.get_list("vary") == ["Origin"]
+    assert client.get("/nowhere", headers=headers).headers.get_list("vary") == ["Origin"]
+
+
 def test_other_origins_get_no_cors_grant(client: httpx.Client) -> None:
     response = client.get("/api/u1/tasks", headers={"Origin": "http://evil.test"})
     assert "access-control-allow-origin" not in response.headers
     preflight = client.options(
-        "/api/u1/tasks", headers={"Origin": "http://evil.test", "Access-Control-Request-Method": "POST"}
+        "/api/u1/tasks",
+        headers={"Origin": "http://evil.test", "Access-Control-Request-Method": "POST", "X-Request-ID": "cors-1"},
     )
-    assert preflight.status_code == 400
+    assert_envelope(preflight, 400, "cors_refused")
+    assert preflight.json()["detail"] == "Cross-origin request refused: origin not allowed"
+    assert preflight.json()["request_id"] == "cors-1"
     assert "access-control-allow-origin" not in preflight.headers

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from gateway.config import Settings
-from gateway.routing import upstream_for
+from gateway.routing import route_template, upstream_for
 
 
 @pytest.mark.parametrize(
@@ -29,6 +29,12 @@ from gateway.routing import upstream_for
         ("/api/u1/taskss", None),
         ("/api/u1/x/tasks", None),
         ("/api/u1/tasks\n", None),
+        ("/api/u1/tasks/../../auth/me", None),  # dot segments: the client library would resolve them
+        ("/api/u1/tasks/%2e%2e/%2E%2E/u2/tasks", None),
+        ("/api/auth/./me", None),
+        ("/api/u1/tasks/..", None),
+        ("/api/u1/tasks/..x", "tasks"),
+        ("/api/u1/tasks/x.y", "tasks"),
         ("/api", None),
         ("/", None),
         ("/healthz", None),
@@ -54,3 +60,19 @@ def test_settings_defaults() -> None:
     settings = Settings(_env_file=None)
     assert settings.max_body_bytes == 1024 * 1024
     assert settings.frontend_origins == ["http://localhost:3000"]
+
+
+@pytest.mark.parametrize(
+    ("upstream", "path", "template"),
+    [
+        ("auth", "/api/auth/login", "/api/auth/**"),
+        ("auth", "/api/auth", "/api/auth/**"),
+        ("tasks", "/api/u1/tasks", "/api/{user_id}/tasks"),
+        ("tasks", "/api/u1/tasks/17", "/api/{user_id}/tasks/{id}"),
+        ("tasks", "/api/u1/tasks/17/complete", "/api/{user_id}/tasks/{id}/complete"),
+        ("tasks", "/api/u1/tasks/", "/api/{user_id}/tasks/**"),
+        ("tasks", "/api/u1/tasks/17/x/y", "/api/{user_id}/tasks/**"),
+    ],
+)
+def test_route_templates_are_a_bounded_set(upstream: str, path: str, template: str) -> None:
+    assert route_template(upstream, path.encode()) == template

@@ -41,3 +41,10 @@ def test_a_server_starting_up_is_an_outage_even_as_a_generic_dbapi_error() -> No
     wrapped.orig.__cause__ = cause  # type: ignore[union-attr]
     wrapped.__cause__ = wrapped.orig
     assert postgres_down(wrapped)
+
+
+def test_a_pooled_connection_broken_by_a_restart_is_an_outage() -> None:
+    # Seen once in tests/integration/test_soak.py: a 500 out of a PostgreSQL restart under 50 clients.
+    assert postgres_down(
+        asyncpg.exceptions.InternalClientError("cannot switch to state 12; another operation (2) is in progress")
+    )

@@ -64,3 +64,23 @@ def test_redis_unreachable_makes_tasks_503(
     assert response.status_code == 503, response.text
     body = response.json()
     assert body["detail"] == body["message"]
+
+
+def test_readyz_at_the_gateway_names_the_service_and_what_it_lost(
+    system: System, launcher: Launcher, own_redis: RedisProcess
+) -> None:
+    own_redis.mark_indexed()  # no auth service writes this Redis: stand in for its sync
+    tasks = launcher.tasks(REDIS_URL=own_redis.url)
+    gateway = launcher.gateway(system.auth, tasks, READY_TIMEOUT_SECONDS="3")
+    with httpx.Client(base_url=gateway.url, timeout=10) as client:
+        assert client.get("/readyz").status_code == 200
+        own_redis.stop()
+        response = client.get("/readyz")
+        live = client.get("/healthz")
+    # The gateway asks each service's own /readyz, which checks its Redis and PostgreSQL.
+    assert response.status_code == 503, response.text
+    assert response.json()["code"] == "not_ready"
+    # In the service's own words, which name each of its checks that failed (Redis, and the denylist in it).
+    detail = response.json()["detail"]
+    assert detail.startswith("Not ready: tasks (") and "redis" in detail and "auth" not in detail, detail
+    assert live.status_code == 200  # liveness is the process alone

@@ -183,7 +183,7 @@ def test_the_front_end_origin_may_call_with_credentials(gateway: httpx.Client) -
     origin = "http://localhost:3000"
     asks = {"Origin": origin, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type"}
     preflight = gateway.options("/api/auth/sign-in/email", headers=asks)
-    assert preflight.status_code == 200
+    assert preflight.status_code == 204
     assert preflight.headers["access-control-allow-origin"] == origin
     assert preflight.headers["access-control-allow-credentials"] == "true"
     response = gateway.get("/api/test-user/tasks", headers={"Origin": origin})

@@ -1,16 +1,15 @@
 """The gateway's ASGI app: CORS answered here, everything else routed and proxied.
 
-Run it with ``uvicorn gateway.main:create_app --factory --port 8000 --no-access-log``.
+Serve it with ``python -m gateway`` (``gateway.server``), which runs it under Granian with the limits that make
+it safe at the edge; the factory alone is ``gateway.main:create_app``.
 """
 
 from __future__ import annotations
 
-import logging
-
-from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp
 
 from gateway.config import Settings
+from gateway.cors import EnvelopeCORSMiddleware
 from gateway.proxy import Gateway
 from todo_shared.logging import configure_logging
 from todo_shared.settings import load_settings
@@ -25,10 +24,7 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
     """Build the gateway from ``settings`` (read from the environment when omitted)."""
     settings = settings or load_settings(Settings)
     configure_logging(service="gateway", level=settings.log_level)
-    # No access lines from the gateway: each upstream logs the request under the same X-Request-ID, and
-    # uvicorn skips formatting them entirely when the access logger has nowhere to go.
-    logging.getLogger("uvicorn.access").propagate = False
-    return CORSMiddleware(
+    return EnvelopeCORSMiddleware(
         Gateway(settings),
         allow_origins=settings.frontend_origins,
         allow_credentials=True,

@@ -89,9 +89,10 @@ PROXIES = [ipaddress.ip_network("10.0.0.0/8"), ipaddress.ip_network("127.0.0.1/3
         ("203.0.113.5", "198.51.100.1", "203.0.113.5"),  # an untrusted peer cannot pick its own address
         ("127.0.0.1", "198.51.100.1", "198.51.100.1"),
         ("127.0.0.1", "1.2.3.4, 198.51.100.1", "198.51.100.1"),  # the client may prepend lies; we read from the right
-        ("127.0.0.1", "198.51.100.1, 10.1.2.3", "198.51.100.1"),  # trusted hops are skipped
+        ("127.0.0.1", "198.51.100.1, 10.1.2.3", "10.1.2.3"),  # the gateway's last entry, even from a trusted network
         ("127.0.0.1", "garbage", "127.0.0.1"),
         ("127.0.0.1", "198.51.100.1, garbage", "127.0.0.1"),
+        ("127.0.0.1", "garbage, 198.51.100.1", "198.51.100.1"),
         ("127.0.0.1", " 2001:db8::1 ", "2001:db8::1"),
         (None, "198.51.100.1", "unknown"),
     ],

@@ -56,6 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         summary="Sign-up, sign-in, sessions, refresh tokens and revocation",
         lifespan=lifespan,
+        redirect_slashes=False,  # a redirect would name this service's internal address
     )
     install_error_handlers(app)
     install_request_id(app)

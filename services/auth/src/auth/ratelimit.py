@@ -30,19 +30,18 @@ def _trusted(address: str, proxies: Sequence[IPNetwork]) -> bool:
 
 
 def client_ip(peer: str | None, forwarded_for: str | None, proxies: Sequence[IPNetwork]) -> str:
-    """Return the client's address: the peer's, or, behind trusted proxies, the last untrusted X-Forwarded-For hop."""
+    """Return the client's address: the peer's or, from a trusted proxy (the gateway), its last X-Forwarded-For entry.
+
+    The gateway alone decides who the client is and writes that address last; nothing left of it is read here,
+    so no client-sent value can stand in for it, whatever else the trusted networks contain.
+    """
     address = peer or "unknown"
     if not forwarded_for or not _trusted(address, proxies):
         return address
-    # Walk from the right: every hop a trusted proxy appended is believed, the first untrusted one is the client.
-    for hop in reversed(forwarded_for.split(",")):
-        try:
-            address = str(ipaddress.ip_address(hop.strip()))
-        except ValueError:
-            break
-        if not _trusted(address, proxies):
-            break
-    return address
+    try:
+        return str(ipaddress.ip_address(forwarded_for.rsplit(",", 1)[-1].strip()))
+    except ValueError:
+        return address
 
 
 _UNAVAILABLE = "Sign-in is unavailable right now, try again shortly"

@@ -54,6 +54,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=version("todo-tasks"),
         summary="Per-user tasks; access tokens checked locally against the shared secret and the Redis denylist.",
         lifespan=lifespan,
+        redirect_slashes=False,  # a redirect would name this service's internal address
     )
     install_error_handlers(app)
     install_request_id(app)

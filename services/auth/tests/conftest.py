@@ -18,10 +18,10 @@ from typing import Any
 
 import httpx
 import pytest
-from alembic import command
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope
 from aiosmtpd.smtp import Session as SmtpSession
+from alembic import command
 from alembic.config import Config
 from asgi_lifespan import LifespanManager
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine

@@ -26,6 +26,8 @@ SECRET = "tasks-test-secret-0123456789abcdef-0123456789"
 ISSUER = "todo-auth"
 AUDIENCE = "todo-api"
 ALEMBIC_INI = Path(__file__).resolve().parents[1] / "alembic.ini"
+# A stream of the session's own: the machine's Redis is shared with other runs.
+USER_EVENTS_STREAM = f"test:{uuid.uuid4().hex}:user-events"
 
 
 @pytest.fixture
@@ -60,6 +62,8 @@ def make_settings(database_url: str, redis_url: str, **overrides: Any) -> Settin
         "jwt_issuer": ISSUER,
         "jwt_audience": AUDIENCE,
         "redis_timeout_seconds": 0.5,
+        "user_events_stream": USER_EVENTS_STREAM,
+        "user_events_poll_seconds": 0.05,
         **overrides,
     }
     return Settings(**values)

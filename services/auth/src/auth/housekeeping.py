@@ -22,6 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from auth.models import EmailToken, OutboxEvent, RefreshToken, Session, UserRevocation
+from todo_shared.background import reraise_cancellation
 from todo_shared.metrics import HOUSEKEEPING_PURGED
 
 __all__ = ["Housekeeping"]
@@ -83,4 +84,5 @@ class Housekeeping:
             try:
                 await self.purge_once()
             except (SQLAlchemyError, OSError) as exc:
+                reraise_cancellation(exc)
                 log.warning("housekeeping failed, retrying in %.0f s: %s: %s", self._interval, type(exc).__name__, exc)

@@ -18,6 +18,7 @@ from urllib.parse import unquote, urlsplit
 
 import aiosmtplib
 
+from todo_shared.background import reraise_cancellation
 from todo_shared.metrics import EMAIL_QUEUE_DEPTH, EMAIL_SEND_FAILURES, EMAILS
 
 __all__ = ["Composer", "Mailer", "SmtpTransport"]
@@ -128,6 +129,7 @@ class Mailer:
             finally:
                 self._queue.task_done()
                 self._gauge()
+            reraise_cancellation()
 
     async def _attempt(self, job: _Job) -> None:
         try:
@@ -140,6 +142,7 @@ class Mailer:
         # A sender must outlive any one email's failure, whatever it is (SMTP, DNS, TLS, the database while
         # composing): it is counted, logged, and retried.
         except Exception as exc:
+            reraise_cancellation(exc)
             self._failed(job, exc)
             return
         EMAILS.labels(job.kind, "sent").inc()

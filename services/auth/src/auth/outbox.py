@@ -23,6 +23,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from auth.models import OutboxEvent
+from todo_shared.background import reraise_cancellation
 from todo_shared.events import UserEvent
 from todo_shared.metrics import EVENTS_PUBLISHED
 
@@ -124,3 +125,4 @@ class OutboxRelay:
                 pass
             self._wake.clear()
             await self.attempt()
+            reraise_cancellation()

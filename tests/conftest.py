@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -20,12 +21,15 @@ from collections.abc import Callable, Iterator
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVICES = {"auth": ROOT / "services/auth", "tasks": ROOT / "services/tasks"}
+MAILDEV = ROOT / "tools/maildev/node_modules/maildev/dist/bin/maildev.js"
+ON_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 # A strong secret of this session's own: the services run with ENV=test, which enforces the secret rules.
 JWT_SECRET = secrets.token_urlsafe(48)
 PASSWORD = "correct horse battery staple"
@@ -83,6 +87,8 @@ class Launcher:
     workdir: Path
     redis_url: str
     database_urls: dict[str, str]
+    # Settings every auth and tasks process of the session gets (its mail server, its own event stream).
+    service_env: dict[str, str] = field(default_factory=dict)
     started: list[Server] = field(default_factory=list)
 
     def spawn(
@@ -117,6 +123,7 @@ class Launcher:
             "LOG_LEVEL": "WARNING",
             "JWT_SECRET": JWT_SECRET,
             "REDIS_URL": self.redis_url,
+            **self.service_env,
         }
         # The working directory is empty, so no developer's .env leaks into the services' settings.
         return self.spawn(name, argv, env=base | env, cwd=self.workdir, port=port, ready_path="/healthz")
@@ -134,6 +141,15 @@ class Launcher:
         urls = {name: s.url if isinstance(s, Server) else s for name, s in (("AUTH_URL", auth), ("TASKS_URL", tasks))}
         return self._start("gateway", {**urls, **env})
 
+    def maildev(self) -> MailDev:
+        """Start MailDev (tools/maildev) on free SMTP and web ports."""
+        smtp, web = _free_port(), _free_port()
+        argv = ["node", str(MAILDEV), "--smtp", str(smtp), "--ip", "127.0.0.1", "--web", str(web)]
+        argv += ["--web-ip", "127.0.0.1", "--silent"]
+        env = {"PATH": os.environ.get("PATH", "")}
+        server = self.spawn("maildev", argv, env=env, cwd=self.workdir, port=web, ready_path="/api/healthz")
+        return MailDev(server=server, smtp_url=f"smtp://127.0.0.1:{smtp}")
+
     def stop_all(self) -> None:
         """Stop every process this launcher started."""
         for server in reversed(self.started):
@@ -141,13 +157,35 @@ class Launcher:
 
 
 @dataclass
+class MailDev:
+    """The session's inbox: every email the auth services send lands here, read through MailDev's JSON API."""
+
+    server: Server
+    smtp_url: str
+
+    def emails_to(self, address: str) -> list[dict[str, Any]]:
+        """Every email to ``address``, oldest first."""
+        emails: list[dict[str, Any]] = httpx.get(f"{self.server.url}/api/email", timeout=5).json()
+        return [e for e in emails if any(to["address"] == address for to in e["to"])]
+
+    def wait_for(self, address: str, count: int = 1, seconds: float = 15) -> dict[str, Any]:
+        """Wait until ``address`` got ``count`` emails; return the last."""
+        deadline = time.monotonic() + seconds
+        while len(found := self.emails_to(address)) < count:
+            assert time.monotonic() < deadline, f"{address} got {len(found)} emails, not {count}"
+            time.sleep(0.1)
+        return found[count - 1]
+
+
+@dataclass
 class System:
-    """The shared system: one auth, one tasks, one gateway."""
+    """The shared system: one auth, one tasks, one gateway, and MailDev when it is installed."""
 
     auth: Server
     tasks: Server
     gateway: Server
     launcher: Launcher
+    maildev: MailDev | None
 
 
 @dataclass(frozen=True)
@@ -184,9 +222,16 @@ def system(
     for name, url in urls.items():
         migrate(name, url)
     launcher = Launcher(tmp_path_factory.mktemp("system"), redis_url, urls)
+    # A stream of the session's own: the machine's Redis is shared with other runs.
+    launcher.service_env["USER_EVENTS_STREAM"] = f"test:{uuid.uuid4().hex}:user-events"
+    launcher.service_env["USER_EVENTS_POLL_SECONDS"] = "0.1"
     try:
+        maildev = launcher.maildev() if MAILDEV.exists() and shutil.which("node") else None
+        # Without MailDev, mail goes nowhere (SMTP to a closed port): sending fails in the background only.
+        launcher.service_env["SMTP_URL"] = maildev.smtp_url if maildev else f"smtp://127.0.0.1:{_free_port()}"
         auth, tasks = launcher.auth(), launcher.tasks()
-        yield System(auth=auth, tasks=tasks, gateway=launcher.gateway(auth, tasks), launcher=launcher)
+        gateway = launcher.gateway(auth, tasks)
+        yield System(auth=auth, tasks=tasks, gateway=gateway, launcher=launcher, maildev=maildev)
     finally:
         launcher.stop_all()
 
@@ -194,7 +239,9 @@ def system(
 @pytest.fixture
 def launcher(system: System, tmp_path: Path) -> Iterator[Launcher]:
     """Extra processes for one test (fault tests break these, never the shared system)."""
-    extra = Launcher(tmp_path, system.launcher.redis_url, system.launcher.database_urls)
+    extra = Launcher(
+        tmp_path, system.launcher.redis_url, system.launcher.database_urls, dict(system.launcher.service_env)
+    )
     try:
         yield extra
     finally:
@@ -206,6 +253,17 @@ def gateway(system: System) -> Iterator[httpx.Client]:
     """An HTTP client on the shared gateway: the only door the tests use."""
     with httpx.Client(base_url=system.gateway.url, timeout=10) as client:
         yield client
+
+
+@pytest.fixture
+def maildev(system: System) -> MailDev:
+    """The session's MailDev; without it (``make maildev-deps`` installs it) the test skips, or fails under CI."""
+    if system.maildev is None:
+        reason = "MailDev is not installed (make maildev-deps) or node is missing"
+        if ON_CI:
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return system.maildev
 
 
 SignUp = Callable[[], Account]

@@ -225,6 +225,10 @@ def system(
     # A stream of the session's own: the machine's Redis is shared with other runs.
     launcher.service_env["USER_EVENTS_STREAM"] = f"test:{uuid.uuid4().hex}:user-events"
     launcher.service_env["USER_EVENTS_POLL_SECONDS"] = "0.1"
+    # Every request reaches auth from the gateway's 127.0.0.1, and the limits live in the machine's shared Redis:
+    # per-IP limits as tight as production's would make runs (and engineers) throttle each other.
+    launcher.service_env["EMAIL_SEND_LIMIT"] = "1000 per minute"
+    launcher.service_env["CHANGE_PASSWORD_LIMIT"] = "1000 per minute"
     try:
         maildev = launcher.maildev() if MAILDEV.exists() and shutil.which("node") else None
         # Without MailDev, mail goes nowhere (SMTP to a closed port): sending fails in the background only.

@@ -28,6 +28,7 @@ from todo_shared.denylist import Denylist
 from todo_shared.errors import Unauthorized
 from todo_shared.redis import open_redis
 from todo_shared.settings import DenylistSettings
+from todo_shared.tokens import TokenSigner
 
 pytestmark = pytest.mark.anyio
 
@@ -561,8 +562,19 @@ async def test_delete_user_checks_the_password_and_deletes_everything_at_once(ap
             text("SELECT revoked_before FROM user_revocations WHERE user_id = :u"), {"u": user_id}
         )
     assert [(e.event, e.payload) for e in events] == [("user.deleted", {"user_id": user_id})]
-    # Rounded up to the next second: a token minted in the very second of the deletion is void too.
+    # Rounded up to the next second: a token minted in the very second of the deletion is void too, even by a
+    # session the record no longer has (the denylist's "before" compares whole seconds).
     assert before > datetime.now(UTC) - timedelta(seconds=1) and before.microsecond == 0
+    signer = TokenSigner(
+        secret=api.settings.jwt_secret.get_secret_value(),
+        issuer=api.settings.jwt_issuer,
+        audience=api.settings.jwt_audience,
+        lifetime_seconds=900,
+    )
+    same_second, _ = signer.mint(
+        user_id=user_id, email=ada.email, session_id=str(uuid.uuid4()), now=int(before.timestamp()) - 1
+    )
+    assert await api.revoked(same_second)
 
 
 async def test_delete_user_without_a_password_needs_a_fresh_session(api: Api, engine: AsyncEngine) -> None:

@@ -25,6 +25,7 @@ from typing import Any
 
 import httpx
 import pytest
+import redis
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVICES = {"auth": ROOT / "services/auth", "tasks": ROOT / "services/tasks"}
@@ -238,6 +239,9 @@ def system(
         yield System(auth=auth, tasks=tasks, gateway=gateway, launcher=launcher, maildev=maildev)
     finally:
         launcher.stop_all()
+        stream = launcher.service_env["USER_EVENTS_STREAM"]
+        with redis.Redis.from_url(redis_url) as client:  # the machine's Redis is shared: leave nothing behind
+            client.delete(stream, f"{{{stream}}}:relayed")
 
 
 @pytest.fixture

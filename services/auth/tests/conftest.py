@@ -18,6 +18,7 @@ from typing import Any
 
 import httpx
 import pytest
+import redis
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope
 from aiosmtpd.smtp import Session as SmtpSession
@@ -136,8 +137,16 @@ def text_body(message: email.message.EmailMessage) -> str:
     return str(part.get_content())
 
 
+@pytest.fixture(scope="session")
+def user_events_stream(redis_url: str) -> Iterator[str]:
+    """The session's event stream, removed (with the relay's mark) at the end: the machine's Redis is shared."""
+    yield USER_EVENTS_STREAM
+    with redis.Redis.from_url(redis_url) as client:
+        client.delete(USER_EVENTS_STREAM, f"{{{USER_EVENTS_STREAM}}}:relayed")
+
+
 @pytest.fixture
-def make_settings(auth_database_url: str, redis_url: str, inbox: Inbox) -> SettingsFactory:
+def make_settings(auth_database_url: str, redis_url: str, inbox: Inbox, user_events_stream: str) -> SettingsFactory:
     """Build settings for a test app: cheap Argon2 so the suite stays fast; anything can be overridden."""
 
     def make(**overrides: Any) -> Settings:
@@ -154,7 +163,7 @@ def make_settings(auth_database_url: str, redis_url: str, inbox: Inbox) -> Setti
             "smtp_url": inbox.url,
             "mail_retry_base_seconds": 0.2,
             # A stream of the session's own: the machine's Redis is shared with other runs.
-            "user_events_stream": USER_EVENTS_STREAM,
+            "user_events_stream": user_events_stream,
         }
         values.update(overrides)
         return Settings(_env_file=None, **values)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +14,7 @@ import pytest
 from alembic import command
 from alembic.config import Config
 from asgi_lifespan import LifespanManager
+from redis import Redis as SyncRedis
 from redis.asyncio import Redis
 
 from tasks.config import Settings
@@ -77,6 +78,14 @@ async def serve(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(transport=transport, base_url="http://tasks") as client:
             yield client
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _remove_the_event_stream(redis_url: str) -> Iterator[None]:
+    """The session's event stream goes at the end: the machine's Redis is shared."""
+    yield
+    with SyncRedis.from_url(redis_url) as client:
+        client.delete(USER_EVENTS_STREAM)
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ MAILDEV_DEPS := tools/maildev/node_modules/.package-lock.json
 
 .DEFAULT_GOAL := help
 
-.PHONY: help uv sync lint fmt test test-fast test-frontend frontend-deps maildev-deps migrate dev bench clean
+.PHONY: help uv sync lint fmt test test-fast test-frontend frontend-deps maildev-deps migrate dev bench clean openapi
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -57,6 +57,9 @@ test-frontend: $(FRONTEND_DEPS) ## The front end's eslint, tsc --noEmit and Vite
 	cd frontend && $(NPM) run --silent typecheck
 	cd frontend && $(NPM) run --silent test
 
+openapi: sync $(FRONTEND_DEPS) ## Write docs/openapi/{auth,tasks}.json and the front end's types from them (commit both)
+	$(UV) run python scripts/openapi.py
+
 test-fast: sync ## Unit and in-process API tests only, for the edit loop
 	$(UV) run pytest shared/tests services/auth/tests services/tasks/tests gateway/tests
 
@@ -88,7 +91,7 @@ TASKS_DATABASE_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/tasks
 DEV_JWT_SECRET ?= make-dev-only-secret-never-use-it-anywhere-else
 COMPOSE ?= docker compose
 
-.PHONY: up down logs bench-gateway
+.PHONY: up down logs bench-gateway bench-frontend bench-http-metrics
 
 migrate: sync ## Create the auth and tasks databases if missing, then migrate both to head
 	$(UV) run python scripts/create_databases.py "$(AUTH_DATABASE_URL)" "$(TASKS_DATABASE_URL)"
@@ -109,10 +112,19 @@ down: ## docker compose: stop and remove the containers (the database volume sta
 logs: ## docker compose: follow every service's logs
 	$(COMPOSE) logs --follow
 
+bench-frontend: sync $(FRONTEND_DEPS) ## Lighthouse on the production build of /login and /tasks (Debian's Chromium)
+	cd bench/lighthouse && PUPPETEER_SKIP_DOWNLOAD=1 $(NPM) ci --no-audit --no-fund
+	$(UV) run python -m bench.frontend_lighthouse
+
 bench-gateway: sync ## Gateway vs direct vs nginx on GET one task (wrk; installs wrk/nginx with apt-get as root)
 	$(UV) run python bench/gateway_bench.py
 
-bench: bench-gateway
+bench: bench-gateway bench-frontend
+
+bench-http-metrics: sync ## The metrics middleware's cost per request, beside prometheus-client instrumentators (in-process)
+	$(UV) run --with prometheus-fastapi-instrumentator --with starlette-exporter python -m bench.http_metrics_bench
+
+bench: bench-http-metrics
 
 clean: ## Remove caches and build output
 	rm -rf .mypy_cache .ruff_cache .pytest_cache

@@ -12,6 +12,8 @@ const eslintConfig = defineConfig([
     "out/**",
     "build/**",
     "next-env.d.ts",
+    // Written by `make openapi` (openapi-typescript) from the services' OpenAPI documents.
+    "src/lib/api-schema/**",
   ]),
 ]);
 

@@ -55,6 +55,7 @@ class Server:
     url: str
     process: subprocess.Popen[bytes]
     log: Path
+    metrics_url: str | None = None  # auth and tasks: their Prometheus listener, on a port of its own
 
     def kill(self) -> None:
         """Kill it outright (SIGKILL), as a crash would."""
@@ -129,13 +130,20 @@ class Launcher:
         # The working directory is empty, so no developer's .env leaks into the services' settings.
         return self.spawn(name, argv, env=base | env, cwd=self.workdir, port=port, ready_path="/healthz")
 
+    def _start_service(self, name: str, env: dict[str, str]) -> Server:
+        # Metrics on, as under `make dev`, each on a free port of its own.
+        env = {"DATABASE_URL": self.database_urls[name], "METRICS_PORT": str(_free_port()), **env}
+        server = self._start(name, env)
+        server.metrics_url = f"http://127.0.0.1:{env['METRICS_PORT']}/metrics"
+        return server
+
     def auth(self, **env: str) -> Server:
         """Start an auth service on its database."""
-        return self._start("auth", {"DATABASE_URL": self.database_urls["auth"], **env})
+        return self._start_service("auth", env)
 
     def tasks(self, **env: str) -> Server:
         """Start a tasks service on its database."""
-        return self._start("tasks", {"DATABASE_URL": self.database_urls["tasks"], **env})
+        return self._start_service("tasks", env)
 
     def gateway(self, auth: Server | str, tasks: Server | str, **env: str) -> Server:
         """Start a gateway in front of the given upstreams (servers or URLs)."""

@@ -22,6 +22,8 @@ ENV_EXAMPLE = ROOT / ".env.example"
 SCHEMA = Path(__file__).with_name("compose-spec.schema.json")
 
 APPS = {"auth": 8001, "tasks": 8002, "gateway": 8000}
+# The services' Prometheus listeners (METRICS_PORT in their images): reachable on the network, never published.
+METRICS = {"auth": 9101, "tasks": 9102}
 MIGRATIONS = {"migrate-auth": "auth", "migrate-tasks": "tasks"}
 LONG_RUNNING = {"postgres", "redis", "maildev", "frontend", *APPS}
 # Host ports are for the gateway (the API), the front end, and MailDev's inbox (on the host's loopback only).
@@ -110,6 +112,12 @@ def test_auth_and_tasks_share_the_event_stream_and_auth_mails_through_maildev(
     assert auth["USER_EVENTS_STREAM"] == tasks["USER_EVENTS_STREAM"]
     assert auth["SMTP_URL"] == "${SMTP_URL:-smtp://maildev:1025}"
     assert services["auth"]["depends_on"]["maildev"]["condition"] == "service_healthy"
+
+
+def test_the_services_expose_their_metrics_port_to_the_network_only(services: dict[str, dict[str, Any]]) -> None:
+    for name, port in METRICS.items():
+        assert [str(p) for p in services[name]["expose"]] == [str(APPS[name]), str(port)], name
+        assert not services[name].get("ports"), f"{name} must not publish /metrics"
 
 
 def test_the_front_end_calls_the_gateway_under_its_own_host_name(services: dict[str, dict[str, Any]]) -> None:

@@ -29,11 +29,12 @@ class Image:
     package: str
     module: str
     port: int
+    metrics_port: int | None = None
 
 
 IMAGES = [
-    Image("services/auth/Dockerfile", "todo-auth", "auth", 8001),
-    Image("services/tasks/Dockerfile", "todo-tasks", "tasks", 8002),
+    Image("services/auth/Dockerfile", "todo-auth", "auth", 8001, 9101),
+    Image("services/tasks/Dockerfile", "todo-tasks", "tasks", 8002, 9102),
     Image("gateway/Dockerfile", "todo-gateway", "gateway", 8000),
 ]
 IDS = [image.module for image in IMAGES]
@@ -126,7 +127,16 @@ def test_serves_the_app_factory_on_its_port(image: Image) -> None:
     assert f"{image.module}.main:create_app" in cmd and "--factory" in cmd
     env = " ".join(i.args for i in final if i.keyword == "ENV")
     assert f"UVICORN_PORT={image.port}" in env and "UVICORN_HOST=0.0.0.0" in env
-    assert [i.args for i in final if i.keyword == "EXPOSE"] == [str(image.port)]
+    ports = [str(image.port)] if image.metrics_port is None else [f"{image.port} {image.metrics_port}"]
+    assert [i.args for i in final if i.keyword == "EXPOSE"] == ports
+
+
+@pytest.mark.parametrize("image", [i for i in IMAGES if i.metrics_port], ids=lambda i: i.module)
+def test_serves_metrics_on_a_port_of_its_own(image: Image) -> None:
+    env = " ".join(i.args for i in parse(ROOT / image.dockerfile)[-1] if i.keyword == "ENV")
+    # On every interface, so a scraper on the compose network reaches it; compose publishes no port for it.
+    assert f"METRICS_PORT={image.metrics_port}" in env and "METRICS_HOST=0.0.0.0" in env
+    assert image.metrics_port != image.port
 
 
 def test_bakes_no_secret(image: Image) -> None:

@@ -1,7 +1,9 @@
 // End-to-end run of the app against the real system behind its API URL (see README.md).
 //   APP_URL=http://localhost:3000 node e2e/app.e2e.mjs
-// Prints one closing line "N passed, N failed[, N skipped]" and exits non-zero on any failure.
+// Prints one line per step, the axe-core summary, and a closing "N passed, N failed[, N skipped]"; exits
+// non-zero on any failure. Every page and state it visits is checked with axe-core in both themes.
 import { mkdirSync } from "node:fs";
+import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -10,13 +12,17 @@ import { launchChromium } from "./chromium.mjs";
 const APP_URL = (process.env.APP_URL ?? "http://localhost:3000").replace(/\/$/, "");
 const SCREENSHOT_DIR = process.env.SCREENSHOT_DIR ?? join(dirname(fileURLToPath(import.meta.url)), "screenshots");
 const TIMEOUT_MS = Number(process.env.E2E_TIMEOUT_MS ?? 15_000);
+const AXE_SOURCE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
+const DESKTOP = { width: 1280, height: 800 };
+const PHONE = { width: 390, height: 844 };
 
 const runId = Date.now();
 const password = "correct horse battery";
 const alice = { name: "Alice E2E", email: `alice-${runId}@example.com` };
 const bob = { name: "Bob E2E", email: `bob-${runId}@example.com` };
-const title = `Ship the release ${runId}`;
-const editedTitle = `${title} (edited)`;
+const release = `Ship the release ${runId}`;
+const invoice = `Pay the invoice ${runId}`;
+const call = `Call the bank ${runId}`;
 
 /** `YYYY-MM-DD`, `days` from today in local time, as an `<input type="date">` wants it. */
 function dayFromToday(days) {
@@ -35,165 +41,404 @@ async function waitForPath(page, path) {
 
 async function screenshot(page, name) {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
-  await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: true, caret: "initial", animations: "disabled" });
+  await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), caret: "initial", animations: "disabled" });
 }
 
-async function newPage(browser) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+/** Screenshots of the page as it is, in both themes, at the current viewport. */
+async function screenshots(page, name) {
+  for (const scheme of ["light", "dark"]) {
+    await page.emulateMedia({ colorScheme: scheme });
+    await screenshot(page, `${name}-${scheme}`);
+  }
+  await page.emulateMedia({ colorScheme: "light" });
+}
+
+// --- axe-core: every state, both themes; any serious or critical violation fails the step ------------------
+
+const axeLog = [];
+
+async function axe(page, state) {
+  for (const scheme of ["light", "dark"]) {
+    await page.emulateMedia({ colorScheme: scheme });
+    if (!(await page.evaluate(() => "axe" in window))) await page.addScriptTag({ path: AXE_SOURCE });
+    // Let the theme's transition-free repaint land before colours are measured.
+    await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+    const violations = await page.evaluate(async () => {
+      const { violations } = await window.axe.run(document, { resultTypes: ["violations"] });
+      return violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(" ")) }));
+    });
+    const serious = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+    axeLog.push({ state: `${state} (${scheme})`, violations });
+    if (serious.length) {
+      const detail = serious.map((v) => `${v.id} [${v.impact}] on ${v.nodes.slice(0, 3).join(", ")}`).join("; ");
+      throw new Error(`axe: ${state} (${scheme}): ${detail}`);
+    }
+  }
+  await page.emulateMedia({ colorScheme: "light" });
+}
+
+// --- helpers --------------------------------------------------------------------------------------------
+
+async function newPage(browser, viewport = DESKTOP) {
+  const context = await browser.newContext({ viewport, reducedMotion: "reduce" });
   context.setDefaultTimeout(TIMEOUT_MS);
   const page = await context.newPage();
   page.on("pageerror", (error) => console.log(`  page error: ${error.message}`));
-  page.on("console", (message) => message.type() === "error" && console.log(`  console: ${message.text()}`));
+  page.on("console", (message) => {
+    // The failures the run provokes on purpose (a refused toggle, a revoked session) log as failed loads.
+    if (message.type() === "error" && !message.text().startsWith("Failed to load resource")) {
+      console.log(`  console: ${message.text()}`);
+    }
+  });
   return { context, page };
 }
 
-async function signUp(page, user) {
-  await page.goto(`${APP_URL}/signup`);
+async function fillSignUp(page, user, userPassword = password) {
   await page.getByLabel("Name").fill(user.name);
   await page.getByLabel("Email").fill(user.email);
-  await page.getByLabel("Password", { exact: true }).fill(password);
-  await page.getByLabel("Confirm password").fill(password);
+  await page.getByLabel("Password", { exact: true }).fill(userPassword);
+  await page.getByLabel("Confirm password").fill(userPassword);
   await page.getByRole("button", { name: "Create account" }).click();
-  await waitForPath(page, "/tasks");
 }
 
 async function signIn(page, user) {
   await page.getByLabel("Email").fill(user.email);
-  await page.getByLabel("Password").fill(password);
+  await page.getByLabel("Password", { exact: true }).fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();
 }
 
-const taskItem = (page, text) => page.getByRole("listitem").filter({ hasText: text });
+const taskItem = (page, text) => page.getByRole("list", { name: "Tasks" }).getByRole("listitem").filter({ hasText: text });
+const checkbox = (page, title) => taskItem(page, title).getByRole("checkbox");
+/** Wait (briefly: an optimistic change shows within a frame or two) for a task's box to be ticked or not. */
+async function boxIs(page, title, checked, message) {
+  try {
+    await checkbox(page, title).and(page.locator(checked ? ":checked" : ":not(:checked)")).waitFor({ timeout: 2000 });
+  } catch {
+    throw new Error(message);
+  }
+}
+const focusedId = (page) => page.evaluate(() => document.activeElement?.id ?? "");
+const apiCalls = (page, test) => {
+  const seen = [];
+  const listen = (request) => request.url().includes("/api/") && test(request) && seen.push(`${request.method()} ${request.url()}`);
+  page.on("request", listen);
+  return { seen, stop: () => page.off("request", listen) };
+};
 
-async function createTask(page, { title: taskTitle, priority, due }) {
-  const form = page.getByRole("form", { name: "Add task" });
-  await form.getByLabel("Title").fill(taskTitle);
-  await form.getByLabel("Priority").selectOption(priority);
-  await form.getByLabel("Due date").fill(due);
-  await form.getByRole("button", { name: "Add task" }).click();
-  await taskItem(page, taskTitle).waitFor();
+/** Add a task from the quick add with the keyboard only: `n`, type, Tab to the fields, Enter. */
+async function quickAdd(page, { title, priority = "medium", due = "" }) {
+  await page.locator("body").click({ position: { x: 1, y: 1 } });
+  await page.keyboard.press("n");
+  check((await focusedId(page)) === "quick-add-title", "n should focus the quick add");
+  await page.keyboard.type(title);
+  await page.locator("#quick-add-priority").selectOption(priority);
+  if (due) await page.locator("#quick-add-due").fill(due);
+  await page.locator("#quick-add-title").press("Enter");
+  await taskItem(page, title).waitFor();
 }
 
 const steps = [];
 const step = (name, run) => steps.push({ name, run });
-
 const state = {};
 
-step("a signed-out visit to /tasks lands on /login", async () => {
+// --- the run --------------------------------------------------------------------------------------------
+
+step("a signed-out visit to /tasks lands on /login; landing, not-found and login pass axe", async () => {
   const { page } = (state.alice = await newPage(state.browser));
   await page.goto(`${APP_URL}/`);
-  await screenshot(page, "landing");
+  await axe(page, "landing");
+  await page.goto(`${APP_URL}/no-such-page`);
+  await page.getByText("This page does not exist").waitFor();
+  await axe(page, "not found");
   await page.goto(`${APP_URL}/tasks`);
   await waitForPath(page, "/login");
   check(new URL(page.url()).searchParams.get("redirect") === "/tasks", `expected ?redirect=/tasks, got ${page.url()}`);
   await page.getByRole("button", { name: "Sign in" }).waitFor();
-  await screenshot(page, "login");
+  await axe(page, "login");
+  await screenshot(page, "login-desktop-light");
+});
+
+step("sign-up refuses a common password at the field, with a strength meter", async () => {
+  const { page } = state.alice;
+  await page.goto(`${APP_URL}/signup`);
+  await fillSignUp(page, alice, "password1234");
+  await page.getByText("This password is too common").waitFor();
+  const field = page.getByLabel("Password", { exact: true });
+  check((await field.getAttribute("aria-invalid")) === "true", "the password should be marked invalid");
+  check((await focusedId(page)) === "password", "focus should move to the password");
+  await page.getByText(/Strength: (Very weak|Weak)\./).waitFor();
+  await axe(page, "sign-up with a field error");
+  await page.setViewportSize(PHONE);
+  await screenshot(page, "signup-error-phone-light");
+  await page.setViewportSize(DESKTOP);
 });
 
 step("sign up lands on /tasks with an empty list", async () => {
   const { page } = state.alice;
-  await page.goto(`${APP_URL}/signup`);
-  await screenshot(page, "signup");
-  await signUp(page, alice);
+  await fillSignUp(page, alice);
+  await waitForPath(page, "/tasks");
   await page.getByText("No tasks yet").waitFor();
+  await axe(page, "tasks, empty");
 });
 
-step("create a high-priority task with a due date", async () => {
+step("quick add from the keyboard: the task shows at once and focus stays for the next", async () => {
   const { page } = state.alice;
-  await createTask(page, { title, priority: "high", due: dayFromToday(3) });
-  const item = taskItem(page, title);
-  await item.getByText("High priority").waitFor();
-  await item.getByText(/^Due /).waitFor();
+  await quickAdd(page, { title: release, priority: "high", due: dayFromToday(3) });
+  check((await focusedId(page)) === "quick-add-title", "focus should stay in the quick add");
+  check((await page.locator("#quick-add-title").inputValue()) === "", "the quick add should be empty again");
+  await quickAdd(page, { title: invoice, priority: "low", due: dayFromToday(-2) });
+  await quickAdd(page, { title: call, due: dayFromToday(0) });
+  await taskItem(page, release).getByText("High").waitFor();
 });
 
-step("an overdue task is flagged, and can be deleted", async () => {
+step("dates read relative to today: Today, a weekday or date, Overdue 2 days", async () => {
   const { page } = state.alice;
-  const overdueTitle = `Pay the invoice ${runId}`;
-  await createTask(page, { title: overdueTitle, priority: "low", due: dayFromToday(-2) });
-  const item = taskItem(page, overdueTitle);
-  await item.getByText(/^Overdue/).waitFor();
-  await item.getByRole("button", { name: /^Delete/ }).click();
-  await item.getByRole("button", { name: "Delete task" }).click();
-  await item.waitFor({ state: "detached" });
+  await taskItem(page, invoice).getByText("Overdue 2 days").waitFor();
+  await taskItem(page, call).getByText("Due: Today").waitFor();
+  check(!(await taskItem(page, release).getByText(/Overdue/).count()), "a future task is not overdue");
+  await axe(page, "tasks, three tasks");
 });
 
-step("toggle the task done", async () => {
+step("views and search live in the URL: a reload keeps them and Back undoes them", async () => {
   const { page } = state.alice;
-  await taskItem(page, title).getByRole("checkbox").click();
-  await page.getByRole("checkbox", { name: `Mark “${title}” as not done` }).waitFor();
-  await taskItem(page, title).getByText("Done", { exact: true }).waitFor();
-});
-
-step("edit the task", async () => {
-  const { page } = state.alice;
-  await taskItem(page, title).getByRole("button", { name: /^Edit/ }).click();
-  const form = page.getByRole("form", { name: "Save changes" });
-  await form.getByLabel("Title").fill(editedTitle);
-  await form.getByRole("button", { name: "Save changes" }).click();
-  await form.waitFor({ state: "detached" });
-  await taskItem(page, editedTitle).waitFor();
-});
-
-step("after a reload the task is kept, done, high priority", async () => {
-  const { page } = state.alice;
+  await page.getByRole("link", { name: "Overdue" }).click();
+  await page.waitForURL((url) => url.searchParams.get("view") === "overdue");
+  await taskItem(page, release).waitFor({ state: "detached" });
+  await taskItem(page, invoice).waitFor();
   await page.reload();
-  const item = taskItem(page, editedTitle);
-  await item.waitFor();
-  check(await item.getByRole("checkbox").isChecked(), "the task should still be done");
-  await item.getByText("High priority").waitFor();
-  check((await page.getByRole("listitem").count()) === 1, "expected exactly one task");
-  await screenshot(page, "tasks");
+  await taskItem(page, invoice).waitFor();
+  check((await page.getByRole("listitem").filter({ hasText: String(runId) }).count()) === 1, "overdue view after reload");
+  await page.goBack();
+  await page.waitForURL((url) => !url.searchParams.has("view"));
+  await taskItem(page, release).waitFor();
+
+  await page.locator("body").click({ position: { x: 1, y: 1 } });
+  await page.keyboard.press("/");
+  check((await focusedId(page)) === "task-search", "/ should focus search");
+  await page.keyboard.type("invoice");
+  await page.waitForURL((url) => url.searchParams.get("q") === "invoice");
+  await taskItem(page, release).waitFor({ state: "detached" });
+  await page.reload();
+  check((await page.locator("#task-search").inputValue()) === "invoice", "the search box should keep the search");
+  await taskItem(page, invoice).waitFor();
+  check((await taskItem(page, release).count()) === 0, "the search should still filter after a reload");
+  await page.goto(`${APP_URL}/tasks`);
+  await taskItem(page, release).waitFor();
 });
 
-step("the dashboard counts the task", async () => {
+step("a toggle is optimistic and one request", async () => {
   const { page } = state.alice;
+  const calls = apiCalls(page, () => true);
+  const saved = page.waitForResponse((r) => r.request().method() === "PUT" && r.url().includes("/tasks/"));
+  await checkbox(page, release).click();
+  await boxIs(page, release, true, "the box should tick at once");
+  check((await saved).status() === 200, "the PUT should succeed");
+  await page.waitForTimeout(300);
+  calls.stop();
+  check(calls.seen.length === 1 && calls.seen[0].startsWith("PUT "), `one toggle, one request: ${calls.seen.join(", ")}`);
+  await page.reload();
+  await taskItem(page, release).waitFor();
+  check(await checkbox(page, release).isChecked(), "the toggle should be saved");
+});
+
+step("a toggle the API refuses rolls back, with a toast saying why", async () => {
+  const { page } = state.alice;
+  let release_;
+  const held = new Promise((resolve) => (release_ = resolve));
+  // Hold the PUT, then send it to a task that does not exist: the real API answers 404.
+  await page.route(/\/tasks\/\d+$/, async (route) => {
+    if (route.request().method() !== "PUT") return route.continue();
+    await held;
+    await route.continue({ url: route.request().url().replace(/\/tasks\/\d+$/, "/tasks/999999999") });
+  });
+  await checkbox(page, call).click();
+  await boxIs(page, call, true, "the box should tick before the server answers");
+  release_();
+  await page.getByText(`“${call}” was not updated`).waitFor();
+  await page.getByText("Task not found").waitFor();
+  await boxIs(page, call, false, "the refused toggle should roll back");
+  await page.unroute(/\/tasks\/\d+$/);
+  await axe(page, "tasks, error toast");
+});
+
+step("keyboard only: Space toggles and keeps focus, Escape cancels an edit, Enter saves it", async () => {
+  const { page } = state.alice;
+  await checkbox(page, call).focus();
+  await page.keyboard.press("Space");
+  await boxIs(page, call, true, "Space should tick the box");
+  check((await focusedId(page)).endsWith("-done"), "focus should stay on the checkbox");
+  await page.keyboard.press("Space");
+  await page.waitForResponse((r) => r.request().method() === "PUT");
+
+  const edit = taskItem(page, release).getByRole("button", { name: /^Edit/ });
+  await edit.focus();
+  await page.keyboard.press("Enter");
+  const form = page.getByRole("form", { name: "Save changes" });
+  await form.waitFor();
+  check((await page.evaluate(() => document.activeElement?.getAttribute("name"))) === "title", "edit should focus the title");
+  await axe(page, "tasks, edit open");
+  await page.keyboard.press("Escape");
+  await form.waitFor({ state: "detached" });
+  check(await edit.evaluate((el) => el === document.activeElement), "Escape should return focus to Edit");
+
+  await page.keyboard.press("Enter");
+  await form.waitFor();
+  await page.keyboard.press("End");
+  await page.keyboard.type(" (edited)");
+  await page.keyboard.press("Enter");
+  await form.waitFor({ state: "detached" });
+  await taskItem(page, `${release} (edited)`).waitFor();
+  check(
+    await taskItem(page, release).getByRole("button", { name: /^Edit/ }).evaluate((el) => el === document.activeElement),
+    "saving should return focus to Edit",
+  );
+
+  await page.locator("body").click({ position: { x: 1, y: 1 } });
+  await page.keyboard.press("?");
+  await page.getByRole("dialog", { name: "Keyboard shortcuts" }).waitFor();
+  await axe(page, "shortcuts dialog");
+  await page.keyboard.press("Escape");
+  await page.getByRole("dialog").waitFor({ state: "detached" });
+});
+
+step("delete takes the task away at once, Undo brings it back, and without Undo it is gone", async () => {
+  const { page } = state.alice;
+  await taskItem(page, invoice).getByRole("button", { name: /^Delete/ }).click();
+  await taskItem(page, invoice).waitFor({ state: "detached" });
+  check((await focusedId(page)).endsWith("-done"), "focus should move to a neighbouring task");
+  await page.getByRole("button", { name: "Undo" }).click();
+  await taskItem(page, invoice).waitFor();
+  await page.reload();
+  await taskItem(page, invoice).waitFor();
+
+  const sent = page.waitForResponse((r) => r.request().method() === "DELETE", { timeout: 20_000 });
+  await taskItem(page, invoice).getByRole("button", { name: /^Delete/ }).click();
+  check((await sent).status() === 200, "the DELETE should be sent once the undo window closes");
+  await page.reload();
+  await taskItem(page, release).waitFor();
+  check((await taskItem(page, invoice).count()) === 0, "the deleted task should stay deleted");
+  await quickAdd(page, { title: invoice, priority: "low", due: dayFromToday(-2) });
+});
+
+step("tasks screenshots: light and dark, desktop and phone", async () => {
+  const { page } = state.alice;
+  await quickAdd(page, { title: "Book the dentist", priority: "medium", due: dayFromToday(1) });
+  await quickAdd(page, { title: "Renew the passport", priority: "high", due: dayFromToday(12) });
+  await page.reload();
+  await taskItem(page, invoice).waitFor();
+  await screenshots(page, "tasks-desktop");
+  await page.setViewportSize(PHONE);
+  await page.reload();
+  await taskItem(page, invoice).waitFor();
+  const top = await page.getByRole("list", { name: "Tasks" }).getByRole("listitem").first().boundingBox();
+  check(top && top.y + top.height <= PHONE.height, `the first task should be on a phone's first screen (y=${top?.y})`);
+  await axe(page, "tasks, phone");
+  await screenshots(page, "tasks-phone");
+  await page.setViewportSize(DESKTOP);
+});
+
+step("the dashboard draws the server's stats, with a table, and its cards link to views", async () => {
+  const { page } = state.alice;
+  const stats = page.waitForResponse((r) => r.url().includes("/tasks/stats?tz="));
   await page.getByRole("link", { name: "Dashboard" }).click();
   await waitForPath(page, "/dashboard");
-  await page.getByText("100% complete").waitFor();
-  await screenshot(page, "dashboard");
+  check((await stats).status() === 200, "GET /stats should answer 200");
+  const overdue = page.getByRole("link", { name: /^Overdue/ });
+  await overdue.getByText("1", { exact: true }).waitFor();
+  await page.getByRole("link", { name: /^Due today/ }).getByText("1", { exact: true }).waitFor();
+  await page.getByText("20% complete").waitFor();
+  await page.locator(".recharts-surface").first().waitFor();
+  await page.getByText("Show as a table").click();
+  await page.getByRole("table", { name: "Tasks completed per day, last 30 days" }).waitFor();
+  await axe(page, "dashboard");
+  await page.getByText("Show as a table").click();
+  await screenshots(page, "dashboard-desktop");
+  await page.setViewportSize(PHONE);
+  await axe(page, "dashboard, phone");
+  await screenshots(page, "dashboard-phone");
+  await page.setViewportSize(DESKTOP);
+  await overdue.click();
+  await page.waitForURL((url) => url.pathname === "/tasks" && url.searchParams.get("view") === "overdue");
+  await taskItem(page, invoice).waitFor();
 });
 
-step("sign out from settings, then /tasks redirects to /login", async () => {
+step("the account menu and settings pass axe; sign out everywhere asks first", async () => {
   const { page } = state.alice;
-  await page.getByRole("link", { name: "Settings" }).click();
+  await page.getByRole("button", { name: /^Account menu/ }).click();
+  await page.getByRole("menu").waitFor();
+  await axe(page, "account menu");
+  await page.getByRole("menuitem", { name: "Settings" }).click();
   await waitForPath(page, "/settings");
   await page.getByText(alice.email).first().waitFor();
-  await screenshot(page, "settings");
-  await page.getByRole("button", { name: "Sign out", exact: true }).click();
+  await axe(page, "settings");
+  await page.getByRole("button", { name: "Sign out everywhere" }).click();
+  await page.getByRole("alertdialog", { name: "Sign out of every device?" }).waitFor();
+  await axe(page, "sign out everywhere, confirm");
+  await page.getByRole("button", { name: "Cancel" }).click();
+  await page.getByRole("alertdialog").waitFor({ state: "detached" });
+  await page.goto(`${APP_URL}/tasks`);
+  await taskItem(page, invoice).waitFor();
+});
+
+step("a session ended on another device says so, and the task being typed survives sign-in", async () => {
+  const { page } = state.alice;
+  const other = (state.aliceElsewhere = await newPage(state.browser));
+  await other.page.goto(`${APP_URL}/login`);
+  await signIn(other.page, alice);
+  await waitForPath(other.page, "/tasks");
+  await other.page.goto(`${APP_URL}/settings`);
+  await other.page.getByRole("button", { name: "Sign out everywhere" }).click();
+  await other.page.getByRole("alertdialog").getByRole("button", { name: "Sign out everywhere" }).click();
+  await waitForPath(other.page, "/login");
+
+  const draft = `Written after the sign-out ${runId}`;
+  await page.locator("#quick-add-title").fill(draft);
+  await page.locator("#quick-add-title").press("Enter");
   await waitForPath(page, "/login");
+  check(new URL(page.url()).searchParams.get("reason") === "elsewhere", `expected ?reason=elsewhere, got ${page.url()}`);
+  await page.getByRole("status").getByText("You were signed out on another device").waitFor();
+  await axe(page, "login, session ended");
+  await signIn(page, alice);
+  await waitForPath(page, "/tasks");
+  await page.waitForFunction((text) => document.querySelector("#quick-add-title")?.value === text, draft);
+  check((await taskItem(page, draft).count()) === 0, "the refused task must not look saved");
+});
+
+step("a second user never sees the first user's tasks; a taken email offers Sign in instead", async () => {
+  const { page } = (state.bob = await newPage(state.browser, PHONE));
+  await page.goto(`${APP_URL}/signup`);
+  await fillSignUp(page, { ...bob, email: alice.email });
+  await page.getByText("An account with this email already exists.").waitFor();
+  await page.getByRole("link", { name: "Sign in instead" }).waitFor();
+  await axe(page, "sign-up, email taken");
+  await fillSignUp(page, bob);
+  await waitForPath(page, "/tasks");
+  await page.getByText("No tasks yet").waitFor();
+  check((await page.getByText(invoice).count()) === 0, "the second user can see the first user's tasks");
+  await page.goto(`${APP_URL}/dashboard`);
+  await page.getByText("Nothing to count yet").waitFor();
+  await axe(page, "dashboard, empty");
+});
+
+step("signing out from the account menu ends the session; /tasks goes back to /login", async () => {
+  const { page } = state.bob;
+  await page.getByRole("button", { name: /^Account menu/ }).click();
+  await page.getByRole("menuitem", { name: "Sign out" }).click();
+  await waitForPath(page, "/login");
+  check(!new URL(page.url()).searchParams.has("reason"), "signing out here needs no explanation");
   await page.goto(`${APP_URL}/tasks`);
   await waitForPath(page, "/login");
 });
 
-step("sign in again and the task is there", async () => {
-  const { page } = state.alice;
-  await signIn(page, alice);
-  await waitForPath(page, "/tasks");
-  await taskItem(page, editedTitle).waitFor();
-});
-
-step("a second user never sees the first user's task", async () => {
-  const { page } = (state.bob = await newPage(state.browser));
-  await signUp(page, bob);
-  await page.getByText("No tasks yet").waitFor();
-  check((await page.getByText(editedTitle).count()) === 0, "the second user can see the first user's task");
-  await page.setViewportSize({ width: 390, height: 844 });
-  await screenshot(page, "tasks-empty-phone");
-});
-
-step("sign out everywhere ends the user's other sessions too", async () => {
-  const { page } = state.bob;
-  const other = (state.bobElsewhere = await newPage(state.browser));
-  await other.page.goto(`${APP_URL}/login`);
-  await signIn(other.page, bob);
-  await waitForPath(other.page, "/tasks");
-  await page.setViewportSize({ width: 1280, height: 900 });
-  await page.getByRole("link", { name: "Settings" }).click();
-  await page.getByRole("button", { name: "Sign out everywhere" }).click();
-  await waitForPath(page, "/login");
-  await other.page.goto(`${APP_URL}/tasks`);
-  await waitForPath(other.page, "/login");
-});
+function axeSummary() {
+  const states = axeLog.length;
+  const counts = new Map();
+  for (const { violations } of axeLog) {
+    for (const v of violations) counts.set(`${v.id} [${v.impact}]`, (counts.get(`${v.id} [${v.impact}]`) ?? 0) + 1);
+  }
+  const rest = [...counts].map(([rule, n]) => `${rule} in ${n}`).join(", ") || "none";
+  return `axe-core: ${states / 2} page states, each in light and dark (${states} runs), other violations: ${rest}`;
+}
 
 async function main() {
   let passed = 0;
@@ -225,6 +470,7 @@ async function main() {
     }
   }
   await state.browser.close();
+  console.log(axeSummary());
   console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);
   process.exit(failed > 0 ? 1 : 0);
 }

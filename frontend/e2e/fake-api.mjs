@@ -115,6 +115,9 @@ function listTasks(res, userId, query) {
   if (query.has("priority")) list = list.filter((t) => t.priority === query.get("priority"));
   const q = query.get("q")?.toLowerCase();
   if (q) list = list.filter((t) => `${t.title} ${t.description ?? ""}`.toLowerCase().includes(q));
+  const day = (value) => new Date(value).toISOString();
+  if (query.has("due_from")) list = list.filter((t) => t.due_date && day(t.due_date) >= day(query.get("due_from")));
+  if (query.has("due_before")) list = list.filter((t) => t.due_date && day(t.due_date) < day(query.get("due_before")));
   const sort = query.get("sort") ?? "created_at";
   const key = (t) => (sort === "priority" ? PRIORITY_RANK[t.priority] : (t[sort] ?? "\uffff"));
   const dir = query.get("order") === "asc" ? 1 : -1;
@@ -125,6 +128,26 @@ function listTasks(res, userId, query) {
   send(res, 200, list.slice(offset, offset + limit), { "x-total-count": String(list.length) });
 }
 
+/** The stats route's answer, counted in the caller's time zone (`tz`) like the real one. */
+function stats(res, userId, timeZone) {
+  const dayIn = (value) => new Intl.DateTimeFormat("en-CA", { timeZone }).format(new Date(value));
+  const today = dayIn(Date.now());
+  const mine = tasks.filter((t) => t.user_id === userId);
+  const open = (t) => !t.completed;
+  const dueDay = (t) => t.due_date && new Date(t.due_date).toISOString().slice(0, 10);
+  const count = (list) => ({ total: list.length, open: list.filter(open).length, completed: list.filter((t) => t.completed).length });
+  const days = Array.from({ length: 30 }, (_, i) => dayIn(Date.parse(`${today}T12:00:00Z`) - (29 - i) * 86_400_000));
+  send(res, 200, {
+    time_zone: timeZone,
+    today,
+    ...count(mine),
+    overdue: mine.filter((t) => open(t) && dueDay(t) && dueDay(t) < today).length,
+    due_today: mine.filter((t) => open(t) && dueDay(t) === today).length,
+    by_priority: Object.fromEntries(["low", "medium", "high"].map((p) => [p, count(mine.filter((t) => t.priority === p))])),
+    completed_by_day: days.map((date) => ({ date, completed: mine.filter((t) => t.completed_at && dayIn(t.completed_at) === date).length })),
+  });
+}
+
 async function tasksApi(req, res, userId, rest, query) {
   const caller = bearerUser(req);
   if (!caller) return fail(res, 401, "Not authenticated", "not_authenticated");
@@ -133,15 +156,20 @@ async function tasksApi(req, res, userId, rest, query) {
   if (rest === "" && req.method === "POST") {
     const body = await readJson(req);
     if (!body?.title?.trim()) return fail(res, 422, "Title must not be empty", "validation_error");
-    const task = { id: nextTaskId++, user_id: userId, title: body.title.trim(), description: body.description ?? null, completed: false, priority: body.priority ?? "medium", due_date: body.due_date ?? null, created_at: now(), updated_at: now() };
+    const task = { id: nextTaskId++, user_id: userId, title: body.title.trim(), description: body.description ?? null, completed: false, priority: body.priority ?? "medium", due_date: body.due_date ?? null, completed_at: null, created_at: now(), updated_at: now() };
     tasks.push(task);
     return send(res, 201, task);
   }
+  if (rest === "/stats" && req.method === "GET") return stats(res, userId, query.get("tz") ?? "UTC");
   const [, idText, action] = rest.match(/^\/(\d+)(\/complete)?$/) ?? [];
   const task = tasks.find((t) => t.id === Number(idText) && t.user_id === userId);
   if (!task) return fail(res, 404, "Task not found", "not_found");
-  if (action && req.method === "PATCH") Object.assign(task, { completed: !task.completed, updated_at: now() });
-  else if (!action && req.method === "PUT") Object.assign(task, (await readJson(req)) ?? {}, { updated_at: now() });
+  const complete = (done) => ({ completed: done, completed_at: done ? (task.completed_at ?? now()) : null });
+  if (action && req.method === "PATCH") Object.assign(task, complete(!task.completed), { updated_at: now() });
+  else if (!action && (req.method === "PUT" || req.method === "PATCH")) {
+    const body = (await readJson(req)) ?? {};
+    Object.assign(task, body, "completed" in body ? complete(body.completed) : {}, { updated_at: now() });
+  }
   else if (!action && req.method === "DELETE") {
     tasks.splice(tasks.indexOf(task), 1);
     return send(res, 200, { id: task.id, deleted: true });

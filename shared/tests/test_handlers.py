@@ -26,6 +26,10 @@ def build() -> FastAPI:
     async def create(item: ItemIn) -> ItemIn:
         return item
 
+    @app.get("/items")
+    async def list_items() -> list[ItemIn]:
+        return []
+
     @app.get("/missing")
     async def missing() -> None:
         raise NotFound("Task not found")
@@ -82,6 +86,28 @@ async def test_malformed_json_is_a_422_envelope() -> None:
         r = await c.post("/items", content=b"{not json", headers={"content-type": "application/json"})
     assert r.status_code == 422
     assert r.json()["detail"] == "Request body is not valid JSON"
+
+
+@pytest.mark.parametrize(
+    ("body", "why"),
+    [(b'{"title": "\xff"}', "JSON must be UTF-8"), (b"[" * 100_000 + b"]" * 100_000, "JSON nested too deeply")],
+    ids=["not-utf-8", "nested-too-deeply"],
+)
+async def test_unreadable_json_is_a_422_envelope_not_fastapis_400(body: bytes, why: str) -> None:
+    async with client() as c:
+        r = await c.post("/items", content=body, headers={"content-type": "application/json"})
+    assert r.status_code == 422
+    assert r.json()["detail"] == "Request body is not valid JSON"
+    assert r.json()["errors"] == [{"loc": ["body"], "msg": why, "type": "json_invalid"}]
+
+
+async def test_method_not_allowed_lists_every_method_of_the_path() -> None:
+    """GET and POST are two routes on /items; Starlette alone would say ``Allow: GET`` (the first one)."""
+    async with client() as c:
+        r = await c.delete("/items")
+    assert r.status_code == 405
+    assert r.json()["code"] == "method_not_allowed"
+    assert r.headers["Allow"] == "GET, POST"
 
 
 async def test_unknown_route_is_a_404_envelope() -> None:

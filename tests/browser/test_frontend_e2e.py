@@ -82,7 +82,7 @@ def served_app(system: System, launcher: Launcher) -> Server:
 
 
 def test_the_app_end_to_end_in_chromium(served_app: Server, launcher: Launcher, tmp_path: Path) -> None:
-    """Sign-up, tasks (create, toggle, edit, delete, reload), dashboard, settings, sign-out, isolation."""
+    """Quick add, optimistic toggle and rollback, undo, keyboard, URL state, session end, stats, axe on every page."""
     screenshots = Path(os.environ.get("E2E_SCREENSHOT_DIR") or tmp_path / "screenshots").resolve()
     app_url = served_app.url.replace("127.0.0.1", "localhost")
     env = {**os.environ, "APP_URL": app_url, "SCREENSHOT_DIR": str(screenshots), "CHROMIUM_PATH": CHROMIUM}
@@ -99,4 +99,4 @@ def test_the_app_end_to_end_in_chromium(served_app: Server, launcher: Launcher, 
     assert run.returncode == 0, f"the browser run failed (screenshots in {screenshots}):\n{report}"
     summary = run.stdout.strip().splitlines()[-1]
     assert summary.endswith(" 0 failed") and not summary.startswith("0 passed"), report
-    assert (screenshots / "tasks.png").is_file()
+    assert (screenshots / "tasks-desktop-light.png").is_file()

@@ -30,7 +30,7 @@ def assert_envelope(response: httpx.Response, status: int) -> dict[str, str]:
 
 def test_signup_is_201_with_an_access_token(gateway: httpx.Client) -> None:
     response = gateway.post(
-        "/api/auth/signup", json={"email": "Test@Example.com", "password": "password123", "name": "Test User"}
+        "/api/auth/signup", json={"email": "Test@Example.com", "password": "correct horse battery", "name": "Test User"}
     )
     assert response.status_code == 201, response.text
     data = response.json()

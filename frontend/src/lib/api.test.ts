@@ -40,37 +40,27 @@ describe("the tasks API client", () => {
     expect(headers.get("Authorization")).toBe("Bearer token-1");
   });
 
-  it("pages through every task, 100 at a time", async () => {
-    const first = Array.from({ length: 100 }, (_, i) => makeTask({ id: i + 1 }));
-    const second = [makeTask({ id: 101 })];
-    const { api, fetch, call } = setup(
-      json(first, { headers: { "X-Total-Count": "101" } }),
-      json(second, { headers: { "X-Total-Count": "101" } }),
-    );
+  it("asks for the stats in the user's time zone", async () => {
+    const { api, call } = setup(json({ total: 0 }));
 
-    const all = await api.getAllTasks("u1", { completed: true });
+    await api.getStats("u1", "Europe/Paris");
 
-    expect(all).toHaveLength(101);
-    expect(fetch).toHaveBeenCalledTimes(2);
-    expect(call(0).url).toContain("completed=true&limit=100&offset=0");
-    expect(call(1).url).toContain("limit=100&offset=100");
+    expect(call().url).toBe("http://api.test/api/u1/tasks/stats?tz=Europe%2FParis");
   });
 
-  it("creates, updates, toggles and deletes with the right method, path and body", async () => {
+  it("creates, updates and deletes with the right method, path and body", async () => {
     const task = makeTask({ id: 7 });
-    const { api, call } = setup(json(task, { status: 201 }), json(task), json(task), json({ id: 7, deleted: true }));
+    const { api, call } = setup(json(task, { status: 201 }), json(task), json({ id: 7, deleted: true }));
 
     await expect(api.createTask("u1", { title: "Write", priority: "high", due_date: "2026-12-01T00:00:00Z" })).resolves.toEqual(task);
-    await api.updateTask("u1", 7, { title: "New title" });
-    await api.toggleTaskComplete("u1", 7);
-    await expect(api.deleteTask("u1", 7)).resolves.toEqual({ id: 7, deleted: true });
+    await api.updateTask("u1", 7, { completed: true });
+    await expect(api.deleteTask("u1", 7, { keepalive: true })).resolves.toEqual({ id: 7, deleted: true });
 
     expect(call(0)).toMatchObject({ url: "http://api.test/api/u1/tasks", method: "POST" });
     expect(JSON.parse(String(call(0).body))).toEqual({ title: "Write", priority: "high", due_date: "2026-12-01T00:00:00Z" });
     expect(call(0).headers.get("Content-Type")).toBe("application/json");
-    expect(call(1)).toMatchObject({ url: "http://api.test/api/u1/tasks/7", method: "PUT", body: '{"title":"New title"}' });
-    expect(call(2)).toMatchObject({ url: "http://api.test/api/u1/tasks/7/complete", method: "PATCH", body: undefined });
-    expect(call(3)).toMatchObject({ url: "http://api.test/api/u1/tasks/7", method: "DELETE" });
+    expect(call(1)).toMatchObject({ url: "http://api.test/api/u1/tasks/7", method: "PUT", body: '{"completed":true}' });
+    expect(call(2)).toMatchObject({ url: "http://api.test/api/u1/tasks/7", method: "DELETE" });
   });
 
   it("on a 401 fetches a new access token and retries once", async () => {
@@ -91,18 +81,25 @@ describe("the tasks API client", () => {
     expect(fetch).toHaveBeenCalledTimes(2);
   });
 
-  it("turns the error envelope into an ApiError carrying detail, code and request id", async () => {
+  it("turns the error envelope into an ApiError carrying detail, code, request id and the failed fields", async () => {
+    const errors = [{ loc: ["body", "title"], msg: "String should have at least 1 character", type: "string_too_short" }];
     const { api } = setup(
       json(
-        { detail: "Title must not be empty", message: "Title must not be empty", code: "validation_error", request_id: "req-9" },
+        { detail: "Field 'title': string should have at least 1 character", message: "x", code: "validation_error", request_id: "req-9", errors },
         { status: 422 },
       ),
     );
 
-    const error = await api.createTask("u1", { title: " " }).catch((e: unknown) => e);
+    const error = await api.createTask("u1", { title: " ", priority: "low" }).catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(ApiError);
-    expect(error).toMatchObject({ message: "Title must not be empty", status: 422, code: "validation_error", requestId: "req-9" });
+    expect(error).toMatchObject({
+      message: "Field 'title': string should have at least 1 character",
+      status: 422,
+      code: "validation_error",
+      requestId: "req-9",
+      fields: errors,
+    });
   });
 
   it("falls back to a generic sentence when the error body is not JSON", async () => {

@@ -1,53 +1,25 @@
 import { createAccessTokenSource, type AccessTokenSource } from "@/lib/access-token";
+import type { components, operations } from "@/lib/api-schema/tasks";
 import { authClient } from "@/lib/auth-client";
 import { API_URL } from "@/lib/config";
 
-export type Priority = "low" | "medium" | "high";
-
-export interface Task {
-  id: number;
-  user_id: string;
-  title: string;
-  description: string | null;
-  completed: boolean;
-  priority: Priority;
-  /** ISO 8601; the front end treats it as a calendar day (see `lib/tasks.ts`). */
-  due_date: string | null;
-  created_at: string;
-  updated_at: string;
-}
-
-export type TaskSort = "created_at" | "due_date" | "priority" | "title";
-
-export interface TaskFilters {
-  completed?: boolean;
-  priority?: Priority;
-  /** Searches title and description. */
-  q?: string;
-  sort?: TaskSort;
-  order?: "asc" | "desc";
-  /** 1–100, the server's default is 50. */
-  limit?: number;
-  offset?: number;
-}
-
-export interface CreateTaskInput {
-  title: string;
-  description?: string | null;
-  priority?: Priority;
-  due_date?: string | null;
-}
-
-export type UpdateTaskInput = Partial<CreateTaskInput & { completed: boolean }>;
+// The tasks API's types come from its OpenAPI document (`make openapi`), never written by hand.
+type Schemas = components["schemas"];
+export type Task = Schemas["TaskOut"];
+export type Priority = Task["priority"];
+export type TaskStats = Schemas["TaskStats"];
+export type CreateTaskInput = Schemas["TaskCreate"];
+export type UpdateTaskInput = Schemas["TaskUpdate"];
+export type TaskFilters = NonNullable<operations["list_tasks_api__user_id__tasks_get"]["parameters"]["query"]>;
+export type TaskSort = NonNullable<TaskFilters["sort"]>;
+/** One failed field of a 422, as `loc` (e.g. `["body", "title"]`) and a message. */
+export type FieldError = Schemas["FieldError"];
 
 export interface TaskPage {
   tasks: Task[];
   /** All tasks matching the filters (`X-Total-Count`), not just this page. */
   total: number;
 }
-
-/** The largest page the tasks API serves. */
-const MAX_PAGE_SIZE = 100;
 
 /** An API failure; `message` is the server's `detail`, ready to show to the user. */
 export class ApiError extends Error {
@@ -56,28 +28,34 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code?: string,
     readonly requestId?: string,
+    /** The failed fields of a 422. */
+    readonly fields: FieldError[] = [],
   ) {
     super(message);
     this.name = "ApiError";
   }
 }
 
-const NETWORK_ERROR = "Could not reach the server. Check your connection and try again.";
+export const NETWORK_ERROR = "Could not reach the server. Check your connection and try again.";
+
+/** The code of the error thrown when the session behind the access token is gone. */
+export const SESSION_ENDED = "session_ended";
 
 async function toApiError(response: Response): Promise<ApiError> {
   const body = (await response.json().catch(() => null)) as Record<string, unknown> | null;
   const text = (key: string) => (typeof body?.[key] === "string" ? (body[key] as string) : undefined);
   const message = text("detail") ?? text("message") ?? `Request failed (HTTP ${response.status}).`;
-  return new ApiError(message, response.status, text("code"), text("request_id"));
+  const fields = Array.isArray(body?.errors) ? (body.errors as FieldError[]) : [];
+  return new ApiError(message, response.status, text("code"), text("request_id"), fields);
 }
 
-function toQuery(filters: TaskFilters): string {
+function toQuery(query: Record<string, string | number | boolean | null | undefined>): string {
   const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(filters)) {
-    if (value !== undefined && value !== "") params.set(key, String(value));
+  for (const [key, value] of Object.entries(query)) {
+    if (value !== undefined && value !== null && value !== "") params.set(key, String(value));
   }
-  const query = params.toString();
-  return query ? `?${query}` : "";
+  const text = params.toString();
+  return text ? `?${text}` : "";
 }
 
 interface ApiClientOptions {
@@ -118,40 +96,30 @@ export function createApiClient({ baseUrl, accessToken, fetch: fetchImpl = fetch
   const tasksPath = (userId: string) => `/api/${encodeURIComponent(userId)}/tasks`;
   const taskPath = (userId: string, taskId: number) => `${tasksPath(userId)}/${taskId}`;
 
-  async function getTasks(userId: string, filters: TaskFilters = {}): Promise<TaskPage> {
-    const response = await send(`${tasksPath(userId)}${toQuery(filters)}`);
-    const tasks = (await response.json()) as Task[];
-    const total = Number.parseInt(response.headers.get("X-Total-Count") ?? "", 10);
-    return { tasks, total: Number.isNaN(total) ? (filters.offset ?? 0) + tasks.length : total };
-  }
-
   return {
-    getTasks,
+    async getTasks(userId: string, filters: TaskFilters = {}): Promise<TaskPage> {
+      const response = await send(`${tasksPath(userId)}${toQuery(filters)}`);
+      const tasks = (await response.json()) as Task[];
+      const total = Number.parseInt(response.headers.get("X-Total-Count") ?? "", 10);
+      return { tasks, total: Number.isNaN(total) ? (filters.offset ?? 0) + tasks.length : total };
+    },
 
-    /** Every task matching the filters, paging through the list `MAX_PAGE_SIZE` at a time. */
-    async getAllTasks(userId: string, filters: Omit<TaskFilters, "limit" | "offset"> = {}): Promise<Task[]> {
-      const all: Task[] = [];
-      for (;;) {
-        const { tasks, total } = await getTasks(userId, { ...filters, limit: MAX_PAGE_SIZE, offset: all.length });
-        all.push(...tasks);
-        if (tasks.length === 0 || all.length >= total) return all;
-      }
+    /** Counts by status and priority, overdue, due today and completions per day, in the user's time zone. */
+    getStats(userId: string, timeZone: string) {
+      return request<TaskStats>(`${tasksPath(userId)}/stats${toQuery({ tz: timeZone })}`);
     },
 
     createTask(userId: string, data: CreateTaskInput) {
       return request<Task>(tasksPath(userId), { method: "POST", body: JSON.stringify(data) });
     },
 
+    /** A partial update (PUT is partial on this API); setting `completed` is how a toggle is sent, idempotently. */
     updateTask(userId: string, taskId: number, data: UpdateTaskInput) {
       return request<Task>(taskPath(userId, taskId), { method: "PUT", body: JSON.stringify(data) });
     },
 
-    toggleTaskComplete(userId: string, taskId: number) {
-      return request<Task>(`${taskPath(userId, taskId)}/complete`, { method: "PATCH" });
-    },
-
-    deleteTask(userId: string, taskId: number) {
-      return request<{ id: number; deleted: true }>(taskPath(userId, taskId), { method: "DELETE" });
+    deleteTask(userId: string, taskId: number, init?: Pick<RequestInit, "keepalive">) {
+      return request<{ id: number; deleted: true }>(taskPath(userId, taskId), { method: "DELETE", ...init });
     },
 
     /** Revoke every session and access token of the signed-in user (CONTRACT.md `POST /api/auth/logout-all`). */
@@ -167,9 +135,9 @@ async function fetchAccessToken(): Promise<string> {
     throw new ApiError(NETWORK_ERROR, 0, "network_error");
   });
   if (error || !data?.token) {
-    // The session is gone (signed out elsewhere, expired): have useSession check, so the app shell sends the user to /login.
+    // The session is gone (signed out elsewhere, expired): have useSession check, so the app shell says so.
     if (error?.status === 401) authClient.$store.notify("$sessionSignal");
-    throw new ApiError("Your session has ended. Please sign in again.", error?.status ?? 401, "session_expired");
+    throw new ApiError("Your session has ended. Please sign in again.", error?.status ?? 401, SESSION_ENDED);
   }
   return data.token;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { dueDateToInput, formatDueDate, inputToDueDate, isOverdue, summarizeTasks, todayKey } from "@/lib/tasks";
+import { addDays, daysBetween, dueDateToInput, dueLabel, formatDueDate, inputToDueDate, isOverdue, todayKey } from "@/lib/tasks";
 import { makeTask } from "@/test/fixtures";
 
 describe("due dates", () => {
@@ -20,6 +20,14 @@ describe("due dates", () => {
   it("today's key is the local date", () => {
     expect(todayKey(new Date(2026, 0, 5, 23, 30))).toBe("2026-01-05");
   });
+
+  it("count calendar days across months, years and DST changes", () => {
+    expect(addDays("2026-12-31", 1)).toBe("2027-01-01");
+    expect(addDays("2026-03-01", -1)).toBe("2026-02-28");
+    expect(addDays("2026-03-28", 2)).toBe("2026-03-30");
+    expect(daysBetween("2026-03-28", "2026-03-30")).toBe(2);
+    expect(daysBetween("2026-12-01", "2026-11-28")).toBe(-3);
+  });
 });
 
 describe("isOverdue", () => {
@@ -33,23 +41,33 @@ describe("isOverdue", () => {
   });
 });
 
-describe("summarizeTasks", () => {
-  it("counts total, done, open, overdue and each priority", () => {
-    const stats = summarizeTasks(
-      [
-        makeTask({ priority: "high", due_date: "2026-11-01T00:00:00Z" }),
-        makeTask({ priority: "high", completed: true }),
-        makeTask({ priority: "low" }),
-      ],
-      "2026-11-25",
-    );
+describe("dueLabel", () => {
+  const today = "2026-12-01"; // a Tuesday
+  const label = (day: string | null, completed = false) =>
+    dueLabel(makeTask({ due_date: day && `${day}T00:00:00Z`, completed }), today);
 
-    expect(stats).toEqual({
-      total: 3,
-      done: 1,
-      open: 2,
-      overdue: 1,
-      byPriority: { high: { total: 2, open: 1 }, medium: { total: 0, open: 0 }, low: { total: 1, open: 1 } },
-    });
+  it("reads today and tomorrow as words", () => {
+    expect(label("2026-12-01")).toEqual({ text: "Today", date: "Dec 1, 2026", tone: "today" });
+    expect(label("2026-12-02")).toMatchObject({ text: "Tomorrow", tone: "soon" });
+  });
+
+  it("names the weekday within a week, then the date, with the year only when it differs", () => {
+    expect(label("2026-12-04")?.text).toBe("Friday");
+    expect(label("2026-12-08")?.text).toBe("Dec 8");
+    expect(label("2027-01-15")?.text).toBe("Jan 15, 2027");
+  });
+
+  it("counts the days an open task is late", () => {
+    expect(label("2026-11-30")).toMatchObject({ text: "Overdue 1 day", tone: "overdue" });
+    expect(label("2026-11-28")).toMatchObject({ text: "Overdue 3 days", tone: "overdue" });
+  });
+
+  it("does not call a done task overdue", () => {
+    expect(label("2026-11-30", true)).toMatchObject({ text: "Yesterday", tone: "later" });
+    expect(label("2026-11-20", true)?.text).toBe("Nov 20");
+  });
+
+  it("is null without a due date", () => {
+    expect(label(null)).toBeNull();
   });
 });

@@ -15,6 +15,7 @@ export function makeTask(overrides: Partial<Task> = {}): Task {
     completed: false,
     priority: "medium",
     due_date: null,
+    completed_at: null,
     created_at: "2026-11-01T10:00:00+00:00",
     updated_at: "2026-11-01T10:00:00+00:00",
     ...overrides,

@@ -164,6 +164,10 @@ def make_settings(auth_database_url: str, redis_url: str, inbox: Inbox, user_eve
             "mail_retry_base_seconds": 0.2,
             # A stream of the session's own: the machine's Redis is shared with other runs.
             "user_events_stream": user_events_stream,
+            # Many apps live in one test process: no metrics listener (a port each) and no tracing, whatever
+            # the environment says.
+            "metrics_port": None,
+            "otel_exporter_otlp_endpoint": None,
         }
         values.update(overrides)
         return Settings(_env_file=None, **values)

@@ -222,6 +222,16 @@ async def test_sign_up_refuses_bad_input_with_better_auths_400(
     assert error(await api.sign_up(**change)) == (400, code, message)
 
 
+async def test_sign_up_with_a_common_password_is_password_compromised_and_creates_nobody(api: Api) -> None:
+    email = unique_email()
+    assert error(await api.sign_up(email, password="Password1234")) == (
+        400,
+        "PASSWORD_COMPROMISED",
+        "The password you entered has been compromised. Please choose a different password.",
+    )
+    assert (await api.sign_up(email)).status_code == 200
+
+
 async def test_sign_up_without_a_name_names_the_field(api: Api) -> None:
     response = await api.request("POST", "/sign-up/email", json={"email": unique_email(), "password": PASSWORD})
     assert error(response) == (

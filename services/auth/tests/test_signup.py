@@ -111,6 +111,21 @@ async def test_an_internationalised_email_signs_up_and_in(client: httpx.AsyncCli
     assert login.json()["user"]["id"] == created.json()["user"]["id"]
 
 
+async def test_a_common_password_is_422_naming_the_password_and_creates_nobody(
+    client: httpx.AsyncClient, new_email: Callable[[], str]
+) -> None:
+    email = new_email()
+    response = await client.post("/api/auth/signup", json={"email": email, "password": "Password1234"})
+    assert response.status_code == 422
+    envelope = response.json()
+    assert envelope["code"] == "validation_error"
+    assert envelope["detail"] == "Field 'password': is one of the most common passwords; choose another"
+    assert envelope["errors"][0]["loc"] == ["body", "password"]
+    assert envelope["errors"][0]["type"] == "password_too_common"
+    retry = await client.post("/api/auth/signup", json={"email": email, "password": "correct horse battery"})
+    assert retry.status_code == 201, retry.text
+
+
 @pytest.mark.parametrize(
     ("body", "field"),
     [

@@ -65,6 +65,9 @@ def make_settings(database_url: str, redis_url: str, **overrides: Any) -> Settin
         "redis_timeout_seconds": 0.5,
         "user_events_stream": USER_EVENTS_STREAM,
         "user_events_poll_seconds": 0.05,
+        # Many apps live in one test process: no metrics listener (a port each) and no tracing.
+        "metrics_port": None,
+        "otel_exporter_otlp_endpoint": None,
         **overrides,
     }
     return Settings(**values)

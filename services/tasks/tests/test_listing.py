@@ -132,3 +132,22 @@ async def test_default_limit_is_50_and_max_is_100(
     default, total = await listing(client, user)
     assert (len(default), total) == (50, 101)
     assert len((await listing(client, user, "?limit=100"))[0]) == 100
+
+
+async def test_filter_by_due_window_from_inclusive_before_exclusive(
+    client: httpx.AsyncClient, user: Any, make_task: Callable[..., Any]
+) -> None:
+    days = {d: await make_task(user, title=d, due_date=f"2026-12-{d}") for d in ("01", "02", "03")}
+    await make_task(user, title="undated")
+    tasks, total = await listing(client, user, "?due_from=2026-12-02&due_before=2026-12-03")
+    assert ([t["id"] for t in tasks], total) == ([days["02"]["id"]], 1)
+    before, _ = await listing(client, user, "?due_before=2026-12-02T00:00:00Z&sort=due_date&order=asc")
+    assert [t["title"] for t in before] == ["01"]
+    after, _ = await listing(client, user, "?due_from=2026-12-02&sort=due_date&order=asc")
+    assert [t["title"] for t in after] == ["02", "03"]
+
+
+async def test_a_due_window_bound_that_is_not_a_date_is_422(client: httpx.AsyncClient, user: Any) -> None:
+    response = await client.get(f"{user.tasks}?due_from=tomorrow", headers=user.headers)
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["loc"] == ["query", "due_from"]

@@ -44,3 +44,32 @@ async def _differences(url: str) -> list[object]:
 
 def test_migrations_match_the_table_definition(database_url: str) -> None:
     assert asyncio.run(_differences(database_url)) == []
+
+
+async def _seed_and_read(url: str, step: Callable[[], None]) -> list[tuple[bool, object, object]]:
+    engine = create_async_engine(url, poolclass=NullPool)
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(
+                sa.text(
+                    "INSERT INTO tasks (user_id, title, completed, updated_at) VALUES "
+                    "('u', 'done', true, '2026-11-20T10:00:00Z'), ('u', 'open', false, '2026-11-21T10:00:00Z')"
+                )
+            )
+        await asyncio.to_thread(step)
+        async with engine.connect() as conn:
+            rows = await conn.execute(sa.text("SELECT completed, completed_at, updated_at FROM tasks ORDER BY id"))
+            return [(r.completed, r.completed_at, r.updated_at) for r in rows]
+    finally:
+        await engine.dispose()
+
+
+def test_completed_at_is_backfilled_from_updated_at_for_done_tasks(create_database: Callable[[str], str]) -> None:
+    config = Config(str(ALEMBIC_INI))
+    url = create_database("tasks_backfill")
+    config.set_main_option("sqlalchemy.url", url)
+    config.attributes["configure_logger"] = False
+    command.upgrade(config, "f8d99e0c3ec5")
+    (done, opened) = asyncio.run(_seed_and_read(url, lambda: command.upgrade(config, "head")))
+    assert done[0] is True and done[1] == done[2]
+    assert opened[0] is False and opened[1] is None

@@ -64,6 +64,15 @@ async def test_openapi_documents_the_task_model_and_bearer_auth(client: httpx.As
     assert (await client.get("/docs")).status_code == 200
 
 
+async def test_openapi_documents_update_fields_as_optional_but_never_null(client: httpx.AsyncClient) -> None:
+    """Null is refused for title, completed and priority (422), so the schema must not offer it."""
+    update = (await client.get("/openapi.json")).json()["components"]["schemas"]["TaskUpdate"]
+    assert "required" not in update
+    for field in ("title", "completed", "priority"):
+        assert "anyOf" not in update["properties"][field] and "null" not in str(update["properties"][field]), field
+    assert {"type": "null"} in update["properties"]["due_date"]["anyOf"]
+
+
 async def test_unknown_path_is_404_envelope(client: httpx.AsyncClient, envelope: Callable[..., Any]) -> None:
     envelope(await client.get("/nowhere"), 404, "not_found")
 

@@ -11,7 +11,18 @@ import pytest
 
 pytestmark = pytest.mark.anyio
 
-TASK_KEYS = {"id", "user_id", "title", "description", "completed", "priority", "due_date", "created_at", "updated_at"}
+TASK_KEYS = {
+    "id",
+    "user_id",
+    "title",
+    "description",
+    "completed",
+    "priority",
+    "due_date",
+    "completed_at",
+    "created_at",
+    "updated_at",
+}
 
 
 def ts(value: str) -> datetime:

@@ -64,6 +64,7 @@ async def test_body_that_is_not_json_is_422(client: httpx.AsyncClient, user: Any
         ({"completed": None}, "completed"),
         ({"priority": None}, "priority"),
         ({"completed": "maybe"}, "completed"),
+        ({"completed": 0}, "completed"),
         ({"title": " "}, "title"),
         ({"id": 5}, "id"),
         ({"created_at": "2026-01-01"}, "created_at"),

@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, Response
+from starlette.routing import Match
 
 from todo_shared.errors import AppError
 from todo_shared.request_id import HEADER, current_request_id
@@ -81,11 +82,37 @@ async def _app_error(request: Request, exc: Exception) -> Response:
     return render_error(exc.status_code, exc.code, exc.detail, headers=exc.headers)
 
 
-async def _http_error(_: Request, exc: Exception) -> Response:
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+# FastAPI answers 400 "There was an error parsing the body" when the JSON decoder fails other than by syntax:
+# bytes that are not UTF-8, or nesting deeper than the decoder's stack. Both are bodies that are not JSON we
+# can read, which the contract answers with 422 like any other malformed JSON.
+_UNREADABLE_JSON = {UnicodeDecodeError: "JSON must be UTF-8", RecursionError: "JSON nested too deeply"}
+
+
+def _allowed_methods(request: Request) -> str:
+    # Starlette's 405 names the methods of the first route on the path only; a path served by several routes
+    # (GET and POST on one collection) must list them all (RFC 9110, section 15.5.6). Asking every route
+    # about every method needs nothing of FastAPI's route internals, and runs on 405s only.
+    routes = request.app.router.routes
+    return ", ".join(
+        method
+        for method in _METHODS
+        if any(route.matches({**request.scope, "method": method})[0] == Match.FULL for route in routes)
+    )
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
+    cause = type(exc.__cause__)
+    if exc.status_code == 400 and cause in _UNREADABLE_JSON:
+        errors = [{"loc": ["body"], "msg": _UNREADABLE_JSON[cause], "type": "json_invalid"}]
+        return render_error(422, "validation_error", validation_detail(errors), errors=errors)
     detail = exc.detail if isinstance(exc.detail, str) else "Request failed"
     code = _STATUS_CODES.get(exc.status_code, "http_error")
-    return render_error(exc.status_code, code, detail, headers=exc.headers)
+    headers = exc.headers
+    if exc.status_code == 405:
+        headers = {**(headers or {}), "Allow": _allowed_methods(request)}
+    return render_error(exc.status_code, code, detail, headers=headers)
 
 
 async def _validation_error(_: Request, exc: Exception) -> Response:

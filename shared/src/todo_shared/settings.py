@@ -86,6 +86,17 @@ class BaseServiceSettings(DenylistSettings):
     jwt_audience: str = "todo-api"
     # The Redis Stream auth publishes account events to (user.deleted) and tasks consumes.
     user_events_stream: str = Field(default="todo:user-events", min_length=1)
+    # Prometheus /metrics on a listener of its own, never the API's port; unset or 0 serves none.
+    metrics_port: int | None = Field(default=None, ge=0, le=65_535)
+    metrics_host: str = "127.0.0.1"
+    # OTLP/HTTP collector base URL (the OpenTelemetry variable); tracing is on only when it is set.
+    otel_exporter_otlp_endpoint: str | None = None
+
+    @field_validator("metrics_port", "otel_exporter_otlp_endpoint", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        # Compose passes an unset variable on as "" (``${VAR:-}``): that means "off", not a bad value.
+        return None if isinstance(value, str) and not value.strip() else value
 
     @model_validator(mode="after")
     def _enforce_strong_secrets(self) -> BaseServiceSettings:

@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["UNSTORABLE", "storable"]
+from pydantic import Field
+
+__all__ = ["NO_NUL", "UNSTORABLE", "storable"]
 
 # NUL and lone surrogates: JSON can carry "\u0000" and "\ud800", PostgreSQL text and UTF-8 cannot.
 UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+# Documents in a field's JSON Schema what ``storable`` enforces (lone surrogates cannot be written as a pattern).
+NO_NUL = Field(json_schema_extra={"pattern": "^[^\\x00]*$"})
 
 
 def storable(value: str) -> str:

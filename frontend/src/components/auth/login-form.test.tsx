@@ -10,22 +10,19 @@ vi.mock("next/navigation", async () => {
   const mocks = await import("@/test/auth-mocks");
   return { useRouter: () => mocks.router };
 });
-vi.mock("@/lib/auth-client", async (importOriginal) => ({
-  ...(await importOriginal<typeof import("@/lib/auth-client")>()),
-  authClient: (await import("@/test/auth-mocks")).authClient,
-}));
+vi.mock("@/lib/auth-client", async () => ({ authClient: (await import("@/test/auth-mocks")).authClient }));
 
-function renderForm() {
+function renderForm(props: Partial<Parameters<typeof LoginForm>[0]> = {}) {
   render(
     <AuthProvider>
-      <LoginForm redirectTo="/dashboard" />
+      <LoginForm redirectTo="/dashboard" {...props} />
     </AuthProvider>,
   );
   return userEvent.setup();
 }
 
-async function fillAndSubmit(user: ReturnType<typeof userEvent.setup>) {
-  await user.type(screen.getByLabelText("Email"), "ada@example.com");
+async function fillAndSubmit(user: ReturnType<typeof userEvent.setup>, email = "ada@example.com") {
+  await user.type(screen.getByLabelText("Email"), email);
   await user.type(screen.getByLabelText("Password"), "s3cret-pass");
   await user.click(screen.getByRole("button", { name: "Sign in" }));
 }
@@ -45,31 +42,30 @@ describe("LoginForm", () => {
     expect(refetchSession.mock.invocationCallOrder[0]).toBeLessThan(router.replace.mock.invocationCallOrder[0]);
   });
 
-  it("is disabled while sending", async () => {
-    const pending = deferred<{ data: null; error: { message: string; status: number; statusText: string } }>();
+  it("marks a malformed email at its field, moves focus there, and asks nothing of the server", async () => {
+    const user = renderForm();
+
+    await fillAndSubmit(user, "not-an-email");
+
+    const email = screen.getByLabelText("Email");
+    expect(email).toHaveAttribute("aria-invalid", "true");
+    expect(email).toHaveAccessibleDescription("Enter a valid email address, like name@example.com.");
+    expect(email).toHaveFocus();
+    expect(authClient.signIn.email).not.toHaveBeenCalled();
+  });
+
+  it("says a wrong email or password in plain words and puts focus back on the password", async () => {
+    const pending = deferred<unknown>();
     authClient.signIn.email.mockReturnValue(pending.promise);
     const user = renderForm();
 
     await fillAndSubmit(user);
-
     expect(screen.getByRole("button", { name: "Signing in…" })).toBeDisabled();
-    expect(screen.getByLabelText("Email")).toBeDisabled();
-    pending.resolve({ data: null, error: { message: "Invalid email or password", status: 401, statusText: "Unauthorized" } });
-    expect(await screen.findByRole("alert")).toHaveTextContent("Invalid email or password");
-    expect(screen.getByRole("button", { name: "Sign in" })).toBeEnabled();
+    pending.resolve({ data: null, error: { code: "INVALID_EMAIL_OR_PASSWORD", message: "Invalid email or password", status: 401 } });
+
+    expect(await screen.findByRole("alert")).toHaveTextContent("That email and password do not match an account.");
+    expect(screen.getByLabelText("Password")).toHaveFocus();
     expect(router.replace).not.toHaveBeenCalled();
-  });
-
-  it("shows the server's message, or its detail when there is no message", async () => {
-    authClient.signIn.email.mockResolvedValue({
-      data: null,
-      error: { detail: "Account is disabled", code: "account_disabled", status: 403, statusText: "Forbidden" },
-    });
-    const user = renderForm();
-
-    await fillAndSubmit(user);
-
-    expect(await screen.findByRole("alert")).toHaveTextContent("Account is disabled");
   });
 
   it("says so when the server cannot be reached", async () => {
@@ -79,5 +75,16 @@ describe("LoginForm", () => {
     await fillAndSubmit(user);
 
     expect(await screen.findByRole("alert")).toHaveTextContent("Could not reach the server");
+  });
+
+  it("explains a session that ended elsewhere, and shows the password on request", async () => {
+    const user = renderForm({ notice: "You were signed out on another device." });
+
+    expect(screen.getByRole("status")).toHaveTextContent("You were signed out on another device.");
+    const password = screen.getByLabelText("Password");
+    expect(password).toHaveAttribute("type", "password");
+    await user.click(screen.getByRole("button", { name: "Show password" }));
+    expect(password).toHaveAttribute("type", "text");
+    expect(screen.getByRole("button", { name: "Hide password" })).toHaveAttribute("aria-pressed", "true");
   });
 });

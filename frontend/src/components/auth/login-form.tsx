@@ -1,74 +1,83 @@
 "use client";
 
+import { zodResolver } from "@hookform/resolvers/zod";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { useState, type FormEvent } from "react";
+import { useForm } from "react-hook-form";
 
-import { FormError } from "@/components/auth/form-error";
+import { FormAlert } from "@/components/forms/form-alert";
+import { FormField } from "@/components/forms/form-field";
+import { PasswordInput } from "@/components/forms/password-field";
 import { useAuth } from "@/components/providers/auth-provider";
+import { Alert, AlertDescription } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { CardContent, CardFooter } from "@/components/ui/card";
 import { Input } from "@/components/ui/input";
-import { Label } from "@/components/ui/label";
+import { signInSchema, type SignInValues } from "@/lib/forms/schemas";
+import { authProblem } from "@/lib/forms/server-errors";
 
-export function LoginForm({ redirectTo }: { redirectTo: string }) {
+interface LoginFormProps {
+  redirectTo: string;
+  /** Why the user is here, when a session ended under them ("You were signed out on another device…"). */
+  notice?: string | null;
+  /** Prefilled, e.g. after "Sign in instead" on the sign-up form. */
+  email?: string;
+}
+
+export function LoginForm({ redirectTo, notice, email = "" }: LoginFormProps) {
   const { signIn } = useAuth();
   const router = useRouter();
-  const [email, setEmail] = useState("");
-  const [password, setPassword] = useState("");
-  const [error, setError] = useState<string | null>(null);
-  const [isSending, setIsSending] = useState(false);
+  const {
+    register,
+    handleSubmit,
+    setError,
+    setFocus,
+    formState: { errors, isSubmitting },
+  } = useForm<SignInValues>({ resolver: zodResolver(signInSchema), defaultValues: { email, password: "" } });
 
-  async function handleSubmit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    setError(null);
-    setIsSending(true);
-    const failure = await signIn(email, password);
-    if (failure) {
-      setError(failure);
-      setIsSending(false);
+  const submit = handleSubmit(async (values) => {
+    const failure = await signIn(values.email, values.password);
+    if (!failure) {
+      router.replace(redirectTo);
       return;
     }
-    router.replace(redirectTo);
-  }
+    const problem = authProblem(failure);
+    if (problem.field === "email" || problem.field === "password") {
+      setError(problem.field, { message: problem.message }, { shouldFocus: true });
+    } else {
+      setError("root.server", { message: problem.message });
+      // Wrong email or password: the password is the likelier typo, and is what to type again.
+      setFocus("password", { shouldSelect: true });
+    }
+  });
 
   return (
-    <form onSubmit={handleSubmit} aria-label="Sign in">
+    <form onSubmit={submit} aria-label="Sign in" noValidate>
       <CardContent className="flex flex-col gap-4">
-        <FormError message={error} />
-        <div className="grid gap-2">
-          <Label htmlFor="email">Email</Label>
-          <Input
-            id="email"
-            type="email"
-            autoComplete="email"
-            placeholder="you@example.com"
-            value={email}
-            onChange={(e) => setEmail(e.target.value)}
-            required
-            disabled={isSending}
-          />
-        </div>
-        <div className="grid gap-2">
-          <Label htmlFor="password">Password</Label>
-          <Input
-            id="password"
-            type="password"
-            autoComplete="current-password"
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-            required
-            disabled={isSending}
-          />
-        </div>
+        {notice && (
+          <Alert role="status">
+            <AlertDescription>{notice}</AlertDescription>
+          </Alert>
+        )}
+        <FormAlert message={errors.root?.server?.message} />
+        <FormField id="email" label="Email" error={errors.email?.message}>
+          {(control) => (
+            <Input {...control} {...register("email")} type="email" autoComplete="email" placeholder="you@example.com" autoFocus={!email} />
+          )}
+        </FormField>
+        <FormField id="password" label="Password" error={errors.password?.message}>
+          {(control) => (
+            <PasswordInput {...control} {...register("password")} autoComplete="current-password" autoFocus={Boolean(email)} />
+          )}
+        </FormField>
       </CardContent>
       <CardFooter className="mt-6 flex-col gap-4">
-        <Button type="submit" className="w-full" disabled={isSending}>
-          {isSending ? "Signing in…" : "Sign in"}
+        <Button type="submit" className="w-full" disabled={isSubmitting}>
+          {isSubmitting ? "Signing in…" : "Sign in"}
         </Button>
         <p className="text-sm text-muted-foreground">
           No account yet?{" "}
-          <Link href="/signup" className="font-medium text-foreground underline-offset-4 hover:underline">
+          <Link href="/signup" className="font-medium text-foreground underline underline-offset-4">
             Create one
           </Link>
         </p>

@@ -4,16 +4,13 @@ import { beforeEach, describe, expect, it, vi } from "vitest";
 
 import { SignupForm } from "@/components/auth/signup-form";
 import { AuthProvider } from "@/components/providers/auth-provider";
-import { authClient, deferred, router } from "@/test/auth-mocks";
+import { authClient, router } from "@/test/auth-mocks";
 
 vi.mock("next/navigation", async () => {
   const mocks = await import("@/test/auth-mocks");
   return { useRouter: () => mocks.router };
 });
-vi.mock("@/lib/auth-client", async (importOriginal) => ({
-  ...(await importOriginal<typeof import("@/lib/auth-client")>()),
-  authClient: (await import("@/test/auth-mocks")).authClient,
-}));
+vi.mock("@/lib/auth-client", async () => ({ authClient: (await import("@/test/auth-mocks")).authClient }));
 
 async function fill({ name = "", password = "long-enough", confirm }: { name?: string; password?: string; confirm?: string } = {}) {
   render(
@@ -27,22 +24,28 @@ async function fill({ name = "", password = "long-enough", confirm }: { name?: s
   await user.type(screen.getByLabelText("Password"), password);
   await user.type(screen.getByLabelText("Confirm password"), confirm ?? password);
   await user.click(screen.getByRole("button", { name: "Create account" }));
+  return user;
 }
 
 describe("SignupForm", () => {
   beforeEach(() => vi.clearAllMocks());
 
-  it("refuses passwords that do not match, without asking the server", async () => {
+  it("marks passwords that do not match at the confirmation, without asking the server", async () => {
     await fill({ password: "long-enough", confirm: "long-enougH" });
 
-    expect(screen.getByRole("alert")).toHaveTextContent("Passwords do not match.");
+    const confirm = screen.getByLabelText("Confirm password");
+    expect(confirm).toHaveAttribute("aria-invalid", "true");
+    expect(confirm).toHaveAccessibleDescription("The passwords do not match.");
     expect(authClient.signUp.email).not.toHaveBeenCalled();
   });
 
-  it("refuses a password shorter than 8 characters", async () => {
+  it("marks a password shorter than 8 characters at the password", async () => {
     await fill({ password: "short7!" });
 
-    expect(screen.getByRole("alert")).toHaveTextContent("at least 8 characters");
+    const password = screen.getByLabelText("Password");
+    expect(password).toHaveAttribute("aria-invalid", "true");
+    expect(password).toHaveFocus();
+    expect(screen.getByText("Use at least 8 characters.")).toBeInTheDocument();
     expect(authClient.signUp.email).not.toHaveBeenCalled();
   });
 
@@ -55,20 +58,30 @@ describe("SignupForm", () => {
     expect(router.replace).toHaveBeenCalledWith("/tasks");
   });
 
-  it("is disabled while sending, then shows the server's message", async () => {
-    const pending = deferred<unknown>();
-    authClient.signUp.email.mockReturnValue(pending.promise);
+  it("puts a taken email at the email field with a way to sign in instead", async () => {
+    authClient.signUp.email.mockResolvedValue({
+      data: null,
+      error: { code: "USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL", message: "User already exists. Use another email.", status: 422 },
+    });
 
     await fill({ name: "Grace Hopper" });
 
-    expect(screen.getByRole("button", { name: "Creating account…" })).toBeDisabled();
-    expect(authClient.signUp.email).toHaveBeenCalledWith(expect.objectContaining({ name: "Grace Hopper" }));
-    pending.resolve({
-      data: null,
-      error: { message: "User already exists. Use another email.", status: 422, statusText: "Unprocessable Entity" },
-    });
-    expect(await screen.findByRole("alert")).toHaveTextContent("User already exists. Use another email.");
-    expect(screen.getByRole("button", { name: "Create account" })).toBeEnabled();
+    const email = await screen.findByText("An account with this email already exists.");
+    expect(screen.getByLabelText("Email")).toHaveFocus();
+    expect(screen.getByLabelText("Email")).toHaveAccessibleDescription(email.textContent!);
+    expect(screen.getByRole("link", { name: "Sign in instead" })).toHaveAttribute("href", "/login?email=grace%40example.com");
     expect(router.replace).not.toHaveBeenCalled();
+  });
+
+  it("puts the server's refusal of a common password at the password field", async () => {
+    authClient.signUp.email.mockResolvedValue({
+      data: null,
+      error: { code: "PASSWORD_COMPROMISED", message: "The password you entered has been compromised.", status: 400 },
+    });
+
+    await fill({ password: "password1234" });
+
+    expect(await screen.findByText(/This password is too common/)).toBeInTheDocument();
+    expect(screen.getByLabelText("Password")).toHaveAttribute("aria-invalid", "true");
   });
 });

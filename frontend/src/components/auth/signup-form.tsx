@@ -1,116 +1,107 @@
 "use client";
 
+import { zodResolver } from "@hookform/resolvers/zod";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { useState, type FormEvent } from "react";
+import { useForm, useWatch } from "react-hook-form";
+import type { z } from "zod/mini";
 
-import { FormError } from "@/components/auth/form-error";
+import { FormAlert } from "@/components/forms/form-alert";
+import { FormField } from "@/components/forms/form-field";
+import { PasswordInput } from "@/components/forms/password-field";
+import { PasswordStrength } from "@/components/forms/password-strength";
 import { useAuth } from "@/components/providers/auth-provider";
 import { Button } from "@/components/ui/button";
 import { CardContent, CardFooter } from "@/components/ui/card";
 import { Input } from "@/components/ui/input";
-import { Label } from "@/components/ui/label";
-
-const MIN_PASSWORD_LENGTH = 8;
-
-/** A problem with the passwords the form can see without asking the server, or null. */
-function checkPasswords(password: string, confirmPassword: string): string | null {
-  if (password.length < MIN_PASSWORD_LENGTH) return `Password must be at least ${MIN_PASSWORD_LENGTH} characters.`;
-  if (password !== confirmPassword) return "Passwords do not match.";
-  return null;
-}
+import { NAME_MAX, signUpSchema, type SignUpValues } from "@/lib/forms/schemas";
+import { authProblem } from "@/lib/forms/server-errors";
 
 export function SignupForm() {
   const { signUp } = useAuth();
   const router = useRouter();
-  const [name, setName] = useState("");
-  const [email, setEmail] = useState("");
-  const [password, setPassword] = useState("");
-  const [confirmPassword, setConfirmPassword] = useState("");
-  const [error, setError] = useState<string | null>(null);
-  const [isSending, setIsSending] = useState(false);
+  const {
+    register,
+    handleSubmit,
+    setError,
+    control,
+    getValues,
+    formState: { errors, isSubmitting },
+  } = useForm<z.input<typeof signUpSchema>, unknown, SignUpValues>({
+    resolver: zodResolver(signUpSchema),
+    defaultValues: { name: "", email: "", password: "", confirmPassword: "" },
+  });
+  const [password, name, email] = useWatch({ control, name: ["password", "name", "email"] });
+  const emailTaken = errors.email?.type === "taken";
 
-  async function handleSubmit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    const problem = checkPasswords(password, confirmPassword);
-    setError(problem);
-    if (problem) return;
-    setIsSending(true);
-    const failure = await signUp(name, email, password);
-    if (failure) {
-      setError(failure);
-      setIsSending(false);
+  const submit = handleSubmit(async (values) => {
+    const failure = await signUp(values.name, values.email, values.password);
+    if (!failure) {
+      router.replace("/tasks");
       return;
     }
-    router.replace("/tasks");
-  }
+    const problem = authProblem(failure);
+    if (problem.field) {
+      const type = problem.signInInstead ? "taken" : "server";
+      setError(problem.field, { type, message: problem.message }, { shouldFocus: true });
+    } else {
+      setError("root.server", { message: problem.message });
+    }
+  });
 
   return (
-    <form onSubmit={handleSubmit} aria-label="Create account">
+    <form onSubmit={submit} aria-label="Create account" noValidate>
       <CardContent className="flex flex-col gap-4">
-        <FormError message={error} />
-        <div className="grid gap-2">
-          <Label htmlFor="name">
-            Name <span className="font-normal text-muted-foreground">(optional)</span>
-          </Label>
-          <Input
-            id="name"
-            autoComplete="name"
-            value={name}
-            onChange={(e) => setName(e.target.value)}
-            maxLength={100}
-            disabled={isSending}
-          />
-        </div>
-        <div className="grid gap-2">
-          <Label htmlFor="email">Email</Label>
-          <Input
-            id="email"
-            type="email"
-            autoComplete="email"
-            placeholder="you@example.com"
-            value={email}
-            onChange={(e) => setEmail(e.target.value)}
-            required
-            disabled={isSending}
-          />
-        </div>
-        <div className="grid gap-2">
-          <Label htmlFor="password">Password</Label>
-          <Input
-            id="password"
-            type="password"
-            autoComplete="new-password"
-            aria-describedby="password-hint"
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-            required
-            disabled={isSending}
-          />
-          <p id="password-hint" className="text-xs text-muted-foreground">
-            At least {MIN_PASSWORD_LENGTH} characters.
-          </p>
-        </div>
-        <div className="grid gap-2">
-          <Label htmlFor="confirm-password">Confirm password</Label>
-          <Input
-            id="confirm-password"
-            type="password"
-            autoComplete="new-password"
-            value={confirmPassword}
-            onChange={(e) => setConfirmPassword(e.target.value)}
-            required
-            disabled={isSending}
-          />
-        </div>
+        <FormAlert message={errors.root?.server?.message} />
+        <FormField
+          id="name"
+          label={
+            <>
+              Name <span className="font-normal text-muted-foreground">(optional)</span>
+            </>
+          }
+          error={errors.name?.message}
+        >
+          {(control) => <Input {...control} {...register("name")} autoComplete="name" maxLength={NAME_MAX} autoFocus dir="auto" />}
+        </FormField>
+        <FormField
+          id="email"
+          label="Email"
+          error={errors.email?.message}
+          after={
+            emailTaken && (
+              <Link
+                href={`/login?email=${encodeURIComponent(getValues("email"))}`}
+                className="text-sm font-medium underline underline-offset-4"
+              >
+                Sign in instead
+              </Link>
+            )
+          }
+        >
+          {(control) => (
+            <Input {...control} {...register("email")} type="email" autoComplete="email" placeholder="you@example.com" />
+          )}
+        </FormField>
+        <FormField
+          id="password"
+          label="Password"
+          error={errors.password?.message}
+          hint={<PasswordStrength id="password-strength" password={password} userInputs={[email, name]} />}
+        >
+          {(control) => <PasswordInput {...control} {...register("password")} autoComplete="new-password" />}
+        </FormField>
+        <FormField id="confirm-password" label="Confirm password" error={errors.confirmPassword?.message}>
+          {(control) => <PasswordInput {...control} {...register("confirmPassword")} autoComplete="new-password" />}
+        </FormField>
       </CardContent>
       <CardFooter className="mt-6 flex-col gap-4">
-        <Button type="submit" className="w-full" disabled={isSending}>
-          {isSending ? "Creating account…" : "Create account"}
+        <Button type="submit" className="w-full" disabled={isSubmitting}>
+          {isSubmitting ? "Creating account…" : "Create account"}
         </Button>
         <p className="text-sm text-muted-foreground">
           Already have an account?{" "}
-          <Link href="/login" className="font-medium text-foreground underline-offset-4 hover:underline">
+          <Link href="/login" className="font-medium text-foreground underline underline-offset-4">
             Sign in
           </Link>
         </p>

@@ -3,13 +3,16 @@
 import { createContext, useContext, useMemo, type ReactNode } from "react";
 
 import { accessToken, api } from "@/lib/api";
-import { authClient, describeAuthError, type SessionUser } from "@/lib/auth-client";
+import { authClient, type SessionUser } from "@/lib/auth-client";
+import type { AuthClientError } from "@/lib/forms/server-errors";
 
-/** `null` on success, else a sentence to show to the user. */
-type AuthOutcome = Promise<string | null>;
+/** `null` on success, else the server's error (status 0 when it could not be reached), for the form to place. */
+type AuthOutcome = Promise<AuthClientError | null>;
 
 interface AuthContextValue {
   user: SessionUser | null;
+  /** When the current session expires (ms since the epoch), to tell "expired" from "signed out elsewhere". */
+  sessionExpiresAt: number | null;
   /** True while no answer from `GET /api/auth/get-session` says who is signed in. */
   isPending: boolean;
   /** Set when the session could not be checked (the API is unreachable or failing), as opposed to "signed out". */
@@ -26,19 +29,27 @@ const AuthContext = createContext<AuthContextValue | undefined>(undefined);
 
 const UNREACHABLE = "Could not reach the server. Check your connection and try again.";
 
+let signingOutHere = false;
+
+/** Whether this tab asked to sign out: then a missing session is no news to explain. */
+export function isSigningOutHere(): boolean {
+  return signingOutHere;
+}
+
 /** Run a Better Auth call, which resolves to `{error}` on HTTP errors and throws on network errors. */
-async function outcome(call: () => Promise<{ error: Parameters<typeof describeAuthError>[0] | null }>): AuthOutcome {
+async function outcome(call: () => Promise<{ error: AuthClientError | null }>): AuthOutcome {
   accessToken.clear();
   try {
     const { error } = await call();
-    return error ? describeAuthError(error) : null;
+    return error ?? null;
   } catch {
-    return UNREACHABLE;
+    return { status: 0, message: UNREACHABLE };
   }
 }
 
 /** Sign out of this browser: the API revokes the session and clears the cookie. */
 async function signOut() {
+  signingOutHere = true;
   accessToken.clear();
   await authClient.signOut();
 }
@@ -46,6 +57,7 @@ async function signOut() {
 export function AuthProvider({ children }: { children: ReactNode }) {
   const { data, isPending, isRefetching, error, refetch } = authClient.useSession();
   const user = data?.user ?? null;
+  const expiresAt = data?.session?.expiresAt ? new Date(data.session.expiresAt).getTime() : null;
   const sessionError = error ? UNREACHABLE : null;
   // Signed out so far, but a check is under way (e.g. right after signing in): not an answer yet.
   const isChecking = isPending || (isRefetching && !user);
@@ -55,12 +67,16 @@ export function AuthProvider({ children }: { children: ReactNode }) {
      * The client refreshes the session store only 10 ms after a sign-in; load it now, so the page we go to
      * next sees the user instead of "signed out".
      */
-    async function settled(failure: string | null) {
-      if (!failure) await refetch();
+    async function settled(failure: AuthClientError | null) {
+      if (!failure) {
+        signingOutHere = false;
+        await refetch();
+      }
       return failure;
     }
     return {
       user,
+      sessionExpiresAt: expiresAt,
       isPending: isChecking,
       sessionError,
       refetchSession: () => refetch(),
@@ -75,7 +91,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
         await signOut();
       },
     };
-  }, [user, isChecking, sessionError, refetch]);
+  }, [user, expiresAt, isChecking, sessionError, refetch]);
 
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }
@@ -84,11 +100,4 @@ export function useAuth(): AuthContextValue {
   const context = useContext(AuthContext);
   if (!context) throw new Error("useAuth must be used within an AuthProvider");
   return context;
-}
-
-/** The signed-in user, for components rendered inside the app shell (which renders nothing signed out). */
-export function useSignedInUser(): SessionUser {
-  const { user } = useAuth();
-  if (!user) throw new Error("useSignedInUser must be used inside the signed-in app shell");
-  return user;
 }

@@ -3,11 +3,22 @@
 import { useState } from "react";
 import { LogOut, ShieldOff } from "lucide-react";
 
-import { FormError } from "@/components/auth/form-error";
-import { PageHeader } from "@/components/layout/page-header";
-import { useAuth, useSignedInUser } from "@/components/providers/auth-provider";
+import { FormAlert } from "@/components/forms/form-alert";
+import { leaveToLogin } from "@/components/layout/site-header";
+import { useAuth } from "@/components/providers/auth-provider";
+import {
+  AlertDialog,
+  AlertDialogAction,
+  AlertDialogCancel,
+  AlertDialogContent,
+  AlertDialogDescription,
+  AlertDialogFooter,
+  AlertDialogTitle,
+  AlertDialogTrigger,
+} from "@/components/ui/alert-dialog";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
+import { Skeleton } from "@/components/ui/skeleton";
 import { errorMessage } from "@/lib/api";
 
 const longDate = new Intl.DateTimeFormat("en-US", { dateStyle: "long" });
@@ -17,18 +28,8 @@ function formatMemberSince(createdAt: Date | string | undefined): string {
   return date && !Number.isNaN(date.getTime()) ? longDate.format(date) : "—";
 }
 
-/**
- * A full page load to /login: nothing of this user stays in memory, and it wins over the app shell's
- * own redirect (which would add `?redirect=/settings`) when the session store notices the sign-out.
- */
-function leave() {
-  // eslint-disable-next-line @next/next/no-location-assign-relative-destination -- a full load is the point
-  window.location.assign("/login");
-}
-
 export function SettingsView() {
-  const user = useSignedInUser();
-  const { signOut, signOutEverywhere } = useAuth();
+  const { user, signOut, signOutEverywhere } = useAuth();
   const [pending, setPending] = useState<"here" | "everywhere" | null>(null);
   const [error, setError] = useState<string | null>(null);
 
@@ -37,12 +38,14 @@ export function SettingsView() {
     setPending(which);
     try {
       await action();
-      leave();
+      leaveToLogin();
     } catch (err) {
       setError(errorMessage(err));
       setPending(null);
     }
   }
+
+  if (!user) return <Skeleton className="h-64 w-full" />;
 
   const profile = [
     { label: "Name", value: user.name || "—" },
@@ -52,7 +55,10 @@ export function SettingsView() {
 
   return (
     <>
-      <PageHeader title="Settings" description="Your profile and your sessions." />
+      <div className="mb-6">
+        <h1 className="text-2xl font-semibold tracking-tight">Settings</h1>
+        <p className="mt-1 text-sm text-muted-foreground">Your profile and your sessions.</p>
+      </div>
       <div className="flex flex-col gap-6">
         <Card>
           <CardHeader>
@@ -61,11 +67,13 @@ export function SettingsView() {
             </CardTitle>
           </CardHeader>
           <CardContent>
-            <dl className="grid gap-4 sm:grid-cols-[10rem_1fr]">
+            <dl className="grid gap-x-4 gap-y-1 sm:grid-cols-[10rem_1fr] sm:gap-y-4">
               {profile.map(({ label, value }) => (
                 <div key={label} className="contents">
                   <dt className="text-sm text-muted-foreground">{label}</dt>
-                  <dd className="-mt-3 text-sm font-medium break-all sm:mt-0">{value}</dd>
+                  <dd className="mb-3 text-sm font-medium break-all sm:mb-0" dir="auto">
+                    {value}
+                  </dd>
                 </div>
               ))}
             </dl>
@@ -82,16 +90,32 @@ export function SettingsView() {
             </CardDescription>
           </CardHeader>
           <CardContent className="flex flex-col gap-4">
-            <FormError message={error} />
+            <FormAlert message={error} />
             <div className="flex flex-col gap-3 sm:flex-row">
               <Button variant="outline" onClick={() => run("here", signOut)} disabled={pending !== null}>
                 <LogOut aria-hidden />
                 {pending === "here" ? "Signing out…" : "Sign out"}
               </Button>
-              <Button variant="destructive" onClick={() => run("everywhere", signOutEverywhere)} disabled={pending !== null}>
-                <ShieldOff aria-hidden />
-                {pending === "everywhere" ? "Signing out everywhere…" : "Sign out everywhere"}
-              </Button>
+              <AlertDialog>
+                <AlertDialogTrigger asChild>
+                  <Button variant="destructive" disabled={pending !== null}>
+                    <ShieldOff aria-hidden />
+                    {pending === "everywhere" ? "Signing out everywhere…" : "Sign out everywhere"}
+                  </Button>
+                </AlertDialogTrigger>
+                <AlertDialogContent>
+                  <AlertDialogTitle>Sign out of every device?</AlertDialogTitle>
+                  <AlertDialogDescription>
+                    Every browser and app where you are signed in, this one included, will have to sign in again.
+                  </AlertDialogDescription>
+                  <AlertDialogFooter>
+                    <AlertDialogCancel>Cancel</AlertDialogCancel>
+                    <AlertDialogAction onClick={() => run("everywhere", signOutEverywhere)}>
+                      Sign out everywhere
+                    </AlertDialogAction>
+                  </AlertDialogFooter>
+                </AlertDialogContent>
+              </AlertDialog>
             </div>
           </CardContent>
         </Card>

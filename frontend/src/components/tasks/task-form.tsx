@@ -1,128 +1,95 @@
 "use client";
 
-import { useId, useState, type FormEvent } from "react";
+import { zodResolver } from "@hookform/resolvers/zod";
+import { useEffect, useId } from "react";
+import { useForm } from "react-hook-form";
+import type { z } from "zod/mini";
 
-import { FormError } from "@/components/auth/form-error";
+import { FormAlert } from "@/components/forms/form-alert";
+import { FormField } from "@/components/forms/form-field";
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
-import { Label } from "@/components/ui/label";
 import { Select } from "@/components/ui/select";
 import { Textarea } from "@/components/ui/textarea";
-import { errorMessage, type CreateTaskInput, type Priority, type Task } from "@/lib/api";
-import { dueDateToInput, inputToDueDate, PRIORITIES, PRIORITY_LABELS } from "@/lib/tasks";
-import { cn } from "@/lib/utils";
+import { TITLE_MAX, taskSchema, type TaskValues } from "@/lib/forms/schemas";
+import type { ServerProblem } from "@/lib/forms/server-errors";
+import { PRIORITIES, PRIORITY_LABELS } from "@/lib/tasks";
+
+export type TaskField = keyof TaskValues;
 
 interface TaskFormProps {
-  /** The task being edited; a blank form creates a new one. */
-  task?: Task;
+  values: TaskValues;
   submitLabel: string;
-  onSubmit(values: Required<CreateTaskInput>): Promise<void>;
-  onCancel?(): void;
-  className?: string;
+  onSubmit(values: TaskValues): void;
+  onCancel(): void;
+  /** A refusal from the server for these values, shown at its field when the form opens. */
+  problem?: ServerProblem<TaskField> | null;
 }
 
-/** Title, description, priority and due date: the create form and the inline edit form. */
-export function TaskForm({ task, submitLabel, onSubmit, onCancel, className }: TaskFormProps) {
+/** Every field of a task, for editing in place: Enter saves, Escape cancels. */
+export function TaskForm({ values, submitLabel, onSubmit, onCancel, problem }: TaskFormProps) {
   const id = useId();
-  const [title, setTitle] = useState(task?.title ?? "");
-  const [description, setDescription] = useState(task?.description ?? "");
-  const [priority, setPriority] = useState<Priority>(task?.priority ?? "medium");
-  const [dueDate, setDueDate] = useState(dueDateToInput(task?.due_date ?? null));
-  const [error, setError] = useState<string | null>(null);
-  const [isSending, setIsSending] = useState(false);
+  const {
+    register,
+    handleSubmit,
+    setError,
+    formState: { errors },
+  } = useForm<z.input<typeof taskSchema>, unknown, TaskValues>({ resolver: zodResolver(taskSchema), defaultValues: values });
 
-  async function handleSubmit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    if (!title.trim()) {
-      setError("Give the task a title.");
-      return;
-    }
-    setError(null);
-    setIsSending(true);
-    try {
-      await onSubmit({
-        title: title.trim(),
-        description: description.trim() || null,
-        priority,
-        due_date: inputToDueDate(dueDate),
-      });
-      if (!task) {
-        setTitle("");
-        setDescription("");
-        setPriority("medium");
-        setDueDate("");
-      }
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setIsSending(false);
-    }
-  }
+  useEffect(() => {
+    if (!problem) return;
+    if (problem.field) setError(problem.field, { message: problem.message }, { shouldFocus: true });
+    else setError("root.server", { message: problem.message });
+  }, [problem, setError]);
 
   return (
-    <form onSubmit={handleSubmit} className={cn("flex flex-col gap-4", className)} aria-label={submitLabel}>
-      <FormError message={error} />
-      <div className="grid gap-2">
-        <Label htmlFor={`${id}-title`}>Title</Label>
-        <Input
-          id={`${id}-title`}
-          value={title}
-          onChange={(e) => setTitle(e.target.value)}
-          placeholder="What needs doing?"
-          maxLength={200}
-          autoFocus={task !== undefined}
-          required
-          disabled={isSending}
-        />
-      </div>
-      <div className="grid gap-2">
-        <Label htmlFor={`${id}-description`}>
-          Description <span className="font-normal text-muted-foreground">(optional)</span>
-        </Label>
-        <Textarea
-          id={`${id}-description`}
-          value={description}
-          onChange={(e) => setDescription(e.target.value)}
-          rows={2}
-          maxLength={10000}
-          disabled={isSending}
-        />
-      </div>
-      <div className="grid gap-4 sm:grid-cols-[1fr_1fr_auto] sm:items-end">
-        <div className="grid gap-2">
-          <Label htmlFor={`${id}-priority`}>Priority</Label>
-          <Select
-            id={`${id}-priority`}
-            value={priority}
-            onChange={(e) => setPriority(e.target.value as Priority)}
-            disabled={isSending}
-          >
-            {PRIORITIES.map((p) => (
-              <option key={p} value={p}>
-                {PRIORITY_LABELS[p]}
-              </option>
-            ))}
-          </Select>
-        </div>
-        <div className="grid gap-2">
-          <Label htmlFor={`${id}-due`}>Due date</Label>
-          <Input
-            id={`${id}-due`}
-            type="date"
-            value={dueDate}
-            onChange={(e) => setDueDate(e.target.value)}
-            disabled={isSending}
-          />
-        </div>
-        <div className="flex gap-2">
-          {onCancel && (
-            <Button type="button" variant="outline" onClick={onCancel} disabled={isSending}>
-              Cancel
-            </Button>
+    <form
+      onSubmit={handleSubmit(onSubmit)}
+      onKeyDown={(event) => {
+        if (event.key === "Escape") {
+          event.preventDefault();
+          onCancel();
+        }
+      }}
+      aria-label={submitLabel}
+      noValidate
+      className="flex flex-col gap-3"
+    >
+      <FormAlert message={errors.root?.server?.message} />
+      <FormField id={`${id}-title`} label="Title" error={errors.title?.message}>
+        {(control) => <Input {...control} {...register("title")} maxLength={TITLE_MAX} autoFocus dir="auto" />}
+      </FormField>
+      <FormField
+        id={`${id}-description`}
+        label={
+          <>
+            Description <span className="font-normal text-muted-foreground">(optional)</span>
+          </>
+        }
+        error={errors.description?.message}
+      >
+        {(control) => <Textarea {...control} {...register("description")} rows={2} dir="auto" />}
+      </FormField>
+      <div className="grid grid-cols-2 gap-3 sm:grid-cols-[1fr_1fr_auto] sm:items-end">
+        <FormField id={`${id}-priority`} label="Priority" error={errors.priority?.message}>
+          {(control) => (
+            <Select {...control} {...register("priority")}>
+              {PRIORITIES.map((p) => (
+                <option key={p} value={p}>
+                  {PRIORITY_LABELS[p]}
+                </option>
+              ))}
+            </Select>
           )}
-          <Button type="submit" disabled={isSending} className="flex-1 sm:flex-none">
-            {isSending ? "Saving…" : submitLabel}
+        </FormField>
+        <FormField id={`${id}-due`} label="Due date" error={errors.dueDate?.message}>
+          {(control) => <Input {...control} {...register("dueDate")} type="date" />}
+        </FormField>
+        <div className="col-span-2 flex justify-end gap-2 sm:col-span-1">
+          <Button type="button" variant="outline" onClick={onCancel}>
+            Cancel
           </Button>
+          <Button type="submit">{submitLabel}</Button>
         </div>
       </div>
     </form>

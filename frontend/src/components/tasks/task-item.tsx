@@ -1,57 +1,66 @@
 "use client";
 
 import { useRef, useState } from "react";
-import { Pencil, Trash2 } from "lucide-react";
+import { Flag, Pencil, Trash2 } from "lucide-react";
 
-import { TaskBadges } from "@/components/tasks/task-badges";
-import { TaskForm } from "@/components/tasks/task-form";
+import { TaskForm, type TaskField } from "@/components/tasks/task-form";
+import { TASK_FIELDS, taskToValues, valuesToInput } from "@/components/tasks/task-values";
+import { isPending, type TaskMutations } from "@/components/tasks/use-task-mutations";
 import { Button } from "@/components/ui/button";
-import { errorMessage, type CreateTaskInput, type Task } from "@/lib/api";
-import { isOverdue } from "@/lib/tasks";
+import type { Task } from "@/lib/api";
+import type { TaskValues } from "@/lib/forms/schemas";
+import { apiProblem, type ServerProblem } from "@/lib/forms/server-errors";
+import { dueLabel, PRIORITY_LABELS } from "@/lib/tasks";
 import { cn } from "@/lib/utils";
 
-export interface TaskActions {
-  toggle(task: Task): Promise<void>;
-  update(task: Task, values: Required<CreateTaskInput>): Promise<void>;
-  remove(task: Task): Promise<void>;
+const DUE_TONE = {
+  overdue: "font-medium text-destructive",
+  today: "font-medium text-success",
+  soon: "text-foreground",
+  later: "text-muted-foreground",
+} as const;
+
+const PRIORITY_TONE = { high: "text-destructive", medium: "text-warning", low: "text-muted-foreground" } as const;
+
+/** The id of a task's checkbox, where focus goes when a neighbour is deleted or the task comes back. */
+export const checkboxId = (task: Pick<Task, "id">) => `task-${task.id}-done`;
+
+interface TaskItemProps {
+  task: Task;
+  today: string;
+  mutations: TaskMutations;
+  /** Called before the task leaves the list, to move focus somewhere sensible. */
+  onDelete(task: Task): void;
 }
 
-type Mode = "view" | "edit" | "confirm-delete";
-
-export function TaskItem({ task, actions }: { task: Task; actions: TaskActions }) {
-  const [mode, setMode] = useState<Mode>("view");
-  const [isBusy, setIsBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+/** One dense row: checkbox, title, priority and due date; edit in place; delete with undo. */
+export function TaskItem({ task, today, mutations, onDelete }: TaskItemProps) {
+  const [editing, setEditing] = useState<{ values: TaskValues; problem: ServerProblem<TaskField> | null } | null>(null);
   const editButton = useRef<HTMLButtonElement>(null);
+  const pending = isPending(task);
+  const due = dueLabel(task, today);
 
-  /** Back to the plain view, with keyboard focus where it was before editing. */
   function closeEditor() {
-    setMode("view");
+    setEditing(null);
     requestAnimationFrame(() => editButton.current?.focus());
   }
 
-  async function run(action: () => Promise<void>) {
-    setError(null);
-    setIsBusy(true);
-    try {
-      await action();
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setIsBusy(false);
-    }
+  function save(values: TaskValues) {
+    closeEditor();
+    mutations.edit(task, valuesToInput(values)).catch((error: unknown) => {
+      // Reopen with what was typed, and the server's reason at its field.
+      setEditing({ values, problem: apiProblem(error, TASK_FIELDS) });
+    });
   }
 
-  if (mode === "edit") {
+  if (editing) {
     return (
-      <li className="rounded-xl border bg-card p-4 shadow-xs">
+      <li className="border-b bg-card px-3 py-3 last:border-b-0 sm:px-4">
         <TaskForm
-          task={task}
+          values={editing.values}
+          problem={editing.problem}
           submitLabel="Save changes"
-          onSubmit={async (values) => {
-            await actions.update(task, values);
-            closeEditor();
-          }}
+          onSubmit={save}
           onCancel={closeEditor}
         />
       </li>
@@ -60,57 +69,70 @@ export function TaskItem({ task, actions }: { task: Task; actions: TaskActions }
 
   return (
     <li
-      className={cn(
-        "flex gap-3 rounded-xl border bg-card p-4 shadow-xs",
-        isOverdue(task) && "border-destructive/40",
-        isBusy && "opacity-60",
-      )}
-      aria-busy={isBusy}
+      className="group flex items-start gap-3 border-b px-3 py-2.5 last:border-b-0 sm:px-4"
+      aria-busy={pending || undefined}
     >
       <input
+        id={checkboxId(task)}
         type="checkbox"
         checked={task.completed}
-        onChange={() => run(() => actions.toggle(task))}
-        disabled={isBusy}
+        onChange={() => mutations.toggle(task)}
+        disabled={pending}
         aria-label={task.completed ? `Mark “${task.title}” as not done` : `Mark “${task.title}” as done`}
-        className="mt-0.5 size-5 shrink-0 cursor-pointer accent-primary"
+        className="mt-px size-6 shrink-0 cursor-pointer rounded accent-primary disabled:cursor-wait"
       />
-      <div className="flex min-w-0 flex-1 flex-col gap-2 sm:grid sm:grid-cols-[1fr_auto] sm:items-start sm:gap-x-4">
-        <h3 className={cn("font-medium break-words", task.completed && "text-muted-foreground line-through")}>
-          {task.title}
-        </h3>
-        <div className="order-last -ml-3 flex gap-1 sm:order-none sm:col-start-2 sm:row-start-1 sm:ml-0">
-          {mode === "confirm-delete" ? (
-            <>
-              <Button size="sm" variant="outline" onClick={() => setMode("view")} disabled={isBusy} autoFocus>
-                Keep
-              </Button>
-              <Button size="sm" variant="destructive" onClick={() => run(() => actions.remove(task))} disabled={isBusy}>
-                Delete task
-              </Button>
-            </>
-          ) : (
-            <>
-              <Button ref={editButton} size="sm" variant="ghost" onClick={() => setMode("edit")} disabled={isBusy}>
-                <Pencil aria-hidden />
-                Edit<span className="sr-only"> “{task.title}”</span>
-              </Button>
-              <Button size="sm" variant="ghost" onClick={() => setMode("confirm-delete")} disabled={isBusy}>
-                <Trash2 aria-hidden />
-                Delete<span className="sr-only"> “{task.title}”</span>
-              </Button>
-            </>
+      <div className="min-w-0 flex-1">
+        <p
+          dir="auto"
+          className={cn(
+            "text-start leading-6 break-words",
+            task.completed && "text-muted-foreground line-through decoration-muted-foreground/60",
           )}
-        </div>
+        >
+          {task.title}
+        </p>
         {task.description && (
-          <p className="text-sm break-words whitespace-pre-line text-muted-foreground sm:col-span-2">{task.description}</p>
-        )}
-        <TaskBadges task={task} className="sm:col-span-2" />
-        {error && (
-          <p role="alert" className="text-sm text-destructive sm:col-span-2">
-            {error}
+          <p dir="auto" className="line-clamp-2 text-start text-sm break-words text-muted-foreground">
+            {task.description}
           </p>
         )}
+        <p className="mt-0.5 flex flex-wrap gap-x-3 gap-y-0.5 text-xs">
+          <span className={cn("inline-flex items-center gap-1", PRIORITY_TONE[task.priority])}>
+            <Flag className="size-3" aria-hidden />
+            {PRIORITY_LABELS[task.priority]}
+            <span className="sr-only"> priority</span>
+          </span>
+          {due && (
+            <span className={DUE_TONE[due.tone]} title={due.date}>
+              <span className="sr-only">Due: </span>
+              {due.text}
+            </span>
+          )}
+          {pending && <span className="text-muted-foreground">Saving…</span>}
+        </p>
+      </div>
+      <div className="-my-1 -mr-1 flex shrink-0 gap-0.5">
+        <Button
+          ref={editButton}
+          size="icon"
+          variant="ghost"
+          className="size-9 text-muted-foreground"
+          onClick={() => setEditing({ values: taskToValues(task), problem: null })}
+          disabled={pending}
+          aria-label={`Edit “${task.title}”`}
+        >
+          <Pencil aria-hidden />
+        </Button>
+        <Button
+          size="icon"
+          variant="ghost"
+          className="size-9 text-muted-foreground hover:text-destructive"
+          onClick={() => onDelete(task)}
+          disabled={pending}
+          aria-label={`Delete “${task.title}”`}
+        >
+          <Trash2 aria-hidden />
+        </Button>
       </div>
     </li>
   );

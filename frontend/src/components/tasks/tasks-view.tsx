@@ -1,101 +1,91 @@
 "use client";
 
-import { useCallback, useMemo, useState } from "react";
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { useRef } from "react";
 
-import { PageHeader } from "@/components/layout/page-header";
-import { useSignedInUser } from "@/components/providers/auth-provider";
+import { useAuth } from "@/components/providers/auth-provider";
 import { Pager } from "@/components/tasks/pager";
-import type { TaskActions } from "@/components/tasks/task-item";
-import { TaskForm } from "@/components/tasks/task-form";
+import { QuickAdd, type QuickAddHandle } from "@/components/tasks/quick-add";
 import { TaskList } from "@/components/tasks/task-list";
-import {
-  DEFAULT_QUERY,
-  describeCount,
-  isFiltered,
-  PAGE_SIZE,
-  toFilters,
-  type TaskQuery,
-} from "@/components/tasks/task-query";
-import { TaskToolbar } from "@/components/tasks/task-toolbar";
-import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
-import { api, type CreateTaskInput } from "@/lib/api";
-import { useLoad } from "@/lib/use-load";
+import { TaskToolbar, type ToolbarHandle } from "@/components/tasks/task-toolbar";
+import { useTaskMutations } from "@/components/tasks/use-task-mutations";
+import { ViewTabs } from "@/components/tasks/view-tabs";
+import { api } from "@/lib/api";
+import { taskKeys } from "@/lib/task-cache";
+import { describeCount, isFiltered, PAGE_SIZE, toFilters, VIEW_LABELS } from "@/lib/task-query";
+import { todayKey } from "@/lib/tasks";
+import { useShortcut } from "@/lib/use-shortcut";
+import { useTaskQuery } from "@/lib/use-task-query";
 
 export function TasksView() {
-  const user = useSignedInUser();
-  const [query, setQuery] = useState<TaskQuery>(DEFAULT_QUERY);
-  const loadTasks = useCallback(() => api.getTasks(user.id, toFilters(query)), [user.id, query]);
-  const { data: page, error, isLoading, reload } = useLoad(loadTasks);
-  const shown = page?.tasks.length ?? 0;
+  // The page draws before the session check answers (the proxy saw a cookie); the list waits for the user.
+  const { user } = useAuth();
+  const userId = user?.id ?? "";
+  const { query, setQuery } = useTaskQuery();
+  const today = todayKey();
+  const filters = toFilters(query, today);
+  const list = useQuery({
+    queryKey: taskKeys.list(userId, filters),
+    queryFn: () => api.getTasks(userId, filters),
+    placeholderData: keepPreviousData,
+    enabled: Boolean(user),
+  });
+  const mutations = useTaskMutations(userId);
+  const quickAdd = useRef<QuickAddHandle>(null);
+  const toolbar = useRef<ToolbarHandle>(null);
+  useShortcut("n", () => quickAdd.current?.focus());
+  useShortcut("/", () => toolbar.current?.focusSearch());
 
-  const changeFilters = useCallback(
-    (change: Partial<Omit<TaskQuery, "page">>) => setQuery((q) => ({ ...q, ...change, page: 0 })),
-    [],
-  );
-  const goToPage = (n: number) => setQuery((q) => ({ ...q, page: n }));
-  // Remounting the toolbar resets its search box, which keeps its own text while the user types.
-  const [toolbarKey, setToolbarKey] = useState(0);
-  const clearFilters = () => {
-    setQuery((q) => ({ ...DEFAULT_QUERY, sort: q.sort }));
-    setToolbarKey((n) => n + 1);
-  };
+  const page = list.data;
+  const filtered = isFiltered(query);
+  const title = query.view === "all" ? "All tasks" : VIEW_LABELS[query.view];
 
-  const createTask = async (values: CreateTaskInput) => {
-    await api.createTask(user.id, values);
-    if (query.page === 0) reload();
-    else goToPage(0);
-  };
-
-  const actions = useMemo<TaskActions>(
-    () => ({
-      async toggle(task) {
-        await api.toggleTaskComplete(user.id, task.id);
-        reload();
-      },
-      async update(task, values) {
-        await api.updateTask(user.id, task.id, values);
-        reload();
-      },
-      async remove(task) {
-        await api.deleteTask(user.id, task.id);
-        // Deleting the last task of a later page: step back instead of showing an empty page.
-        if (shown === 1 && query.page > 0) setQuery((q) => ({ ...q, page: q.page - 1 }));
-        else reload();
-      },
-    }),
-    [user.id, reload, shown, query.page],
-  );
+  function clearFilters() {
+    setQuery({ status: "all", priority: "all", q: "" });
+    requestAnimationFrame(() => toolbar.current?.focusSearch());
+  }
 
   return (
-    <>
-      <PageHeader title="Tasks" description={page ? describeCount(page.total, isFiltered(query)) : undefined} />
-      <div className="flex flex-col gap-6">
-        <Card className="gap-4">
-          <CardHeader>
-            <CardTitle>
-              <h2>New task</h2>
-            </CardTitle>
-          </CardHeader>
-          <CardContent>
-            <TaskForm submitLabel="Add task" onSubmit={createTask} />
-          </CardContent>
-        </Card>
-        <section aria-label="Your tasks" className="flex flex-col gap-4">
-          <TaskToolbar key={toolbarKey} query={query} onChange={changeFilters} />
-          <TaskList
-            page={page}
-            error={error}
-            isLoading={isLoading}
-            isFiltered={isFiltered(query)}
-            onRetry={reload}
-            onClearFilters={clearFilters}
-            actions={actions}
-          />
-          {page && (
-            <Pager page={query.page} pageSize={PAGE_SIZE} shown={shown} total={page.total} onPageChange={goToPage} />
-          )}
-        </section>
+    <div className="flex flex-col gap-3">
+      <div className="flex items-baseline justify-between gap-3">
+        <h1 className="text-xl font-semibold tracking-tight">{title}</h1>
+        {page && (
+          <p className="text-sm text-muted-foreground" aria-live="polite">
+            {describeCount(page.total, filtered)}
+          </p>
+        )}
       </div>
-    </>
+      <ViewTabs query={query} />
+      <QuickAdd
+        ref={quickAdd}
+        userId={userId}
+        mutations={mutations}
+        defaultDueDate={query.view === "today" ? today : ""}
+      />
+      <section aria-label="Your tasks" className="flex flex-col gap-3">
+        <TaskToolbar ref={toolbar} query={query} onChange={setQuery} />
+        <TaskList
+          page={page}
+          error={list.error}
+          isFetching={list.isPlaceholderData}
+          view={query.view}
+          today={today}
+          isFiltered={filtered}
+          onRetry={() => void list.refetch()}
+          onClearFilters={clearFilters}
+          mutations={mutations}
+          focusFallback={() => quickAdd.current?.focus()}
+        />
+        {page && (
+          <Pager
+            page={query.page}
+            pageSize={PAGE_SIZE}
+            shown={page.tasks.length}
+            total={page.total}
+            onPageChange={(n) => setQuery({ page: n })}
+          />
+        )}
+      </section>
+    </div>
   );
 }

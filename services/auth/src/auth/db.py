@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, QueuePool
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase
 
 from auth.config import Settings
 
-__all__ = ["Base", "make_engine", "make_sessionmaker"]
+__all__ = ["Base", "make_engine", "make_sessionmaker", "pool_usage"]
 
 # Alembic needs deterministic names to drop or alter constraints later.
 NAMING_CONVENTION = {
@@ -42,3 +42,11 @@ def make_engine(settings: Settings) -> AsyncEngine:
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     """Create the session factory; objects stay readable after commit."""
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def pool_usage(engine: AsyncEngine) -> tuple[int, int]:
+    """Return the engine's pooled connections as (in use, idle), for the pool gauge."""
+    pool = engine.pool
+    if not isinstance(pool, QueuePool):  # make_engine always makes one; anything else has nothing to report
+        return 0, 0
+    return pool.checkedout(), pool.checkedin()

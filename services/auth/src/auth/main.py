@@ -11,12 +11,14 @@ from sqlalchemy import text
 
 from auth.better_auth import router as better_auth_router
 from auth.config import Settings
+from auth.db import pool_usage
 from auth.deps import get_runtime
 from auth.routes import router
 from auth.runtime import open_runtime
 from todo_shared.handlers import install_error_handlers
 from todo_shared.health import health_router
 from todo_shared.logging import configure_logging
+from todo_shared.observability import install_observability
 from todo_shared.request_id import install_request_id
 from todo_shared.settings import load_settings
 
@@ -41,7 +43,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if settings is None:
         settings = load_settings(Settings)
         # Only a real process owns the global logging setup; tests pass settings and keep pytest's capture.
-        configure_logging(service="auth", level=settings.log_level)
+        configure_logging(service="auth", level=settings.log_level, console=settings.env == "development")
     app_settings = settings
 
     @asynccontextmanager
@@ -60,4 +62,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(router)
     app.include_router(better_auth_router)
     app.include_router(health_router({"postgres": _postgres, "redis": _redis, "denylist": _denylist}))
+    install_observability(app, settings, service="auth", pool_usage=lambda state: pool_usage(state["runtime"].engine))
     return app

@@ -8,9 +8,11 @@ from typing import Annotated, Literal
 
 from email_validator import EmailNotValidError, validate_email
 from pydantic import AfterValidator, BaseModel, Field
+from pydantic_core import PydanticCustomError
 
 from auth.models import EMAIL_MAX, NAME_MAX
-from todo_shared.text import storable
+from auth.password_policy import is_common_password
+from todo_shared.text import NO_NUL, storable
 
 __all__ = [
     "LoginIn",
@@ -36,6 +38,13 @@ def normalise_email(value: str) -> str:
         raise ValueError(f"is not a valid email address: {exc}") from None
 
 
+def _uncommon(value: str) -> str:
+    if is_common_password(value):
+        # A type of its own, so a client can tell this refusal from a length one.
+        raise PydanticCustomError("password_too_common", "is one of the most common passwords; choose another")
+    return value
+
+
 def _login_email(value: str) -> str:
     # Sign-in never says "bad email": an address that could not be registered is simply not found.
     try:
@@ -58,14 +67,21 @@ Email = Annotated[
 LoginEmail = Annotated[
     str,
     Field(min_length=1, max_length=EMAIL_MAX, examples=["ada@example.com"]),
+    NO_NUL,
     AfterValidator(storable),
     AfterValidator(_login_email),
 ]
-NewPassword = Annotated[str, Field(min_length=PASSWORD_MIN, max_length=PASSWORD_MAX), AfterValidator(storable)]
-Password = Annotated[str, Field(min_length=1, max_length=PASSWORD_MAX), AfterValidator(storable)]
+NewPassword = Annotated[
+    str,
+    Field(min_length=PASSWORD_MIN, max_length=PASSWORD_MAX),
+    NO_NUL,
+    AfterValidator(storable),
+    AfterValidator(_uncommon),
+]
+Password = Annotated[str, Field(min_length=1, max_length=PASSWORD_MAX), NO_NUL, AfterValidator(storable)]
 Name = Annotated[
-    str | None,
-    Field(max_length=NAME_MAX, description="Defaults to the part of the email before '@'", examples=["Ada Lovelace"]),
+    Annotated[str, Field(max_length=NAME_MAX), NO_NUL] | None,
+    Field(description="Defaults to the part of the email before '@'", examples=["Ada Lovelace"]),
     AfterValidator(_name),
 ]
 

@@ -19,7 +19,7 @@ from tasks.config import Settings
 from todo_shared.postgres import postgres_down
 from todo_shared.unavailable import dependency_unavailable
 
-__all__ = ["PRIORITIES", "metadata", "open_pool", "postgres_call", "tasks", "to_asyncpg_dsn"]
+__all__ = ["PRIORITIES", "metadata", "open_pool", "pool_usage", "postgres_call", "tasks", "to_asyncpg_dsn"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -50,10 +50,13 @@ tasks = sa.Table(
         "priority", sa.Enum(*PRIORITIES, name="task_priority"), nullable=False, server_default=sa.text("'medium'")
     ),
     sa.Column("due_date", sa.DateTime(timezone=True), nullable=True),
+    # When the task was (last) marked done; NULL exactly while it is open. The stats count days from it.
+    sa.Column("completed_at", sa.DateTime(timezone=True), nullable=True),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
     sa.CheckConstraint("char_length(title) BETWEEN 1 AND 200", name="title_length"),
     sa.CheckConstraint("char_length(description) <= 10000", name="description_length"),
+    sa.CheckConstraint("completed = (completed_at IS NOT NULL)", name="completed_at_set_when_completed"),
     # Every listing filters by user first; each sort gets its own index so a page reads only its rows,
     # whatever other users hold. ``id`` last breaks ties, so the order is stable.
     sa.Index(None, "user_id", "created_at", "id"),
@@ -61,6 +64,7 @@ tasks = sa.Table(
     sa.Index(None, "user_id", "priority", "id"),
     sa.Index(None, "user_id", "title", "id"),
     sa.Index(None, "user_id", "completed", "created_at", "id"),
+    sa.Index(None, "user_id", "completed_at"),
 )
 
 
@@ -102,3 +106,9 @@ def postgres_call(query: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]
             raise
 
     return call
+
+
+def pool_usage(pool: asyncpg.Pool) -> tuple[int, int]:
+    """Return the pool's open connections as (in use, idle), for the pool gauge."""
+    idle = pool.get_idle_size()
+    return pool.get_size() - idle, idle

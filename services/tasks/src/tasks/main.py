@@ -13,12 +13,14 @@ from typing import Any
 from fastapi import FastAPI, Request
 
 from tasks.config import Settings
+from tasks.db import pool_usage
 from tasks.deps import get_runtime
 from tasks.routes import router
 from tasks.runtime import open_runtime
 from todo_shared.handlers import install_error_handlers
 from todo_shared.health import health_router
 from todo_shared.logging import configure_logging
+from todo_shared.observability import install_observability
 from todo_shared.request_id import install_request_id
 from todo_shared.settings import load_settings
 
@@ -40,7 +42,7 @@ async def _check_denylist(request: Request) -> None:
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the tasks app; settings come from the environment unless given."""
     cfg = settings if settings is not None else load_settings(Settings)
-    configure_logging(service="tasks", level=cfg.log_level)
+    configure_logging(service="tasks", level=cfg.log_level, console=cfg.env == "development")
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[dict[str, Any]]:
@@ -57,4 +59,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_request_id(app)
     app.include_router(health_router({"postgres": _check_postgres, "redis": _check_redis, "denylist": _check_denylist}))
     app.include_router(router)
+    install_observability(app, cfg, service="tasks", pool_usage=lambda state: pool_usage(state["runtime"].pool))
     return app

@@ -15,14 +15,14 @@ from typing import Any
 
 import asyncpg
 
-from tasks.db import postgres_call
+from tasks.db import PRIORITIES, postgres_call
 from tasks.schemas import ListParams
 
-__all__ = ["create", "delete", "get", "list_page", "list_sql", "toggle", "update"]
+__all__ = ["create", "delete", "get", "list_page", "list_sql", "stats", "toggle", "update"]
 
 Row = Mapping[str, Any]
 
-_COLUMNS = "id, user_id, title, description, completed, priority, due_date, created_at, updated_at"
+_COLUMNS = "id, user_id, title, description, completed, priority, due_date, completed_at, created_at, updated_at"
 _UPDATABLE = ("title", "description", "completed", "priority", "due_date")
 # Strictly later than before, even if two changes land in the same microsecond or the clock steps back.
 _BUMP = "updated_at = GREATEST(clock_timestamp(), updated_at + interval '1 microsecond')"
@@ -33,7 +33,12 @@ _CREATE = (
     "INSERT INTO tasks (user_id, title, description, priority, due_date) "
     f"VALUES ($1, $2, $3, $4, $5) RETURNING {_COLUMNS}"
 )
-_TOGGLE = f"UPDATE tasks SET completed = NOT completed, {_BUMP} WHERE id = $1 AND user_id = $2 RETURNING {_COLUMNS}"
+# On the right of SET, ``completed`` is the value before the update.
+_TOGGLE = (
+    "UPDATE tasks SET completed = NOT completed, "
+    f"completed_at = CASE WHEN completed THEN NULL ELSE statement_timestamp() END, {_BUMP} "
+    f"WHERE id = $1 AND user_id = $2 RETURNING {_COLUMNS}"
+)
 _DELETE = "DELETE FROM tasks WHERE id = $1 AND user_id = $2 RETURNING id"
 
 
@@ -58,6 +63,12 @@ def list_sql(user_id: str, params: ListParams) -> tuple[str, list[object]]:
     if params.priority is not None:
         args.append(params.priority)
         where.append(f"priority = ${len(args)}")
+    if params.due_from is not None:
+        args.append(params.due_from)
+        where.append(f"due_date >= ${len(args)}")
+    if params.due_before is not None:
+        args.append(params.due_before)
+        where.append(f"due_date < ${len(args)}")
     if params.q:
         args.append(_like_pattern(params.q))
         n = len(args)
@@ -117,6 +128,11 @@ async def update(pool: asyncpg.Pool, *, user_id: str, task_id: int, changes: Map
         if column in changes:
             args.append(changes[column])
             sets.append(f"{column} = ${len(args)}")
+            if column == "completed":
+                # Done again keeps the moment it was first done; not done clears it (a CASE without ELSE).
+                sets.append(
+                    f"completed_at = CASE WHEN ${len(args)} THEN COALESCE(completed_at, statement_timestamp()) END"
+                )
     sql = f"UPDATE tasks SET {', '.join(sets)}, {_BUMP} WHERE id = $1 AND user_id = $2 RETURNING {_COLUMNS}"
     row: Row | None = await pool.fetchrow(sql, *args)
     return row
@@ -133,3 +149,45 @@ async def toggle(pool: asyncpg.Pool, *, user_id: str, task_id: int) -> Row | Non
 async def delete(pool: asyncpg.Pool, *, user_id: str, task_id: int) -> bool:
     """Delete a task; tell whether the user had it."""
     return await pool.fetchval(_DELETE, task_id, user_id) is not None
+
+
+def _per_priority() -> str:
+    counts = []
+    for p in PRIORITIES:
+        counts.append(f"count(*) FILTER (WHERE priority = '{p}') AS {p}_total")
+        counts.append(f"count(*) FILTER (WHERE priority = '{p}' AND completed) AS {p}_completed")
+    return ", ".join(counts)
+
+
+# A due date is a calendar day: its UTC date (the front end sends midnight UTC of the chosen day), compared
+# with today in the caller's zone. Completions are instants, so they fall on the caller's local day. The
+# 30-day window starts at local midnight 29 days ago; (user_id, completed_at) serves it from an index.
+_STATS = f"""
+WITH b AS (SELECT (now() AT TIME ZONE $2)::date AS today),
+done AS (
+    SELECT (t.completed_at AT TIME ZONE $2)::date AS day, count(*) AS n
+    FROM tasks AS t, b
+    WHERE t.user_id = $1 AND t.completed_at >= ((b.today - 29)::timestamp AT TIME ZONE $2)
+    GROUP BY 1
+)
+SELECT b.today, c.*,
+    ARRAY(
+        SELECT COALESCE(done.n, 0) FROM generate_series(b.today - 29, b.today, interval '1 day') AS d(day)
+        LEFT JOIN done ON done.day = d.day::date ORDER BY d.day
+    ) AS completed_by_day
+FROM b, LATERAL (
+    SELECT count(*) AS total,
+        count(*) FILTER (WHERE completed) AS completed,
+        count(*) FILTER (WHERE NOT completed AND (due_date AT TIME ZONE 'UTC')::date < b.today) AS overdue,
+        count(*) FILTER (WHERE NOT completed AND (due_date AT TIME ZONE 'UTC')::date = b.today) AS due_today,
+        {_per_priority()}
+    FROM tasks WHERE user_id = $1
+) AS c
+"""
+
+
+@postgres_call
+async def stats(pool: asyncpg.Pool, *, user_id: str, time_zone: str) -> Row:
+    """Count the user's tasks by status and priority, overdue and due today, and completions per day (30 days)."""
+    row: Row = await pool.fetchrow(_STATS, user_id, time_zone)
+    return row

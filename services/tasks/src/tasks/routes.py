@@ -2,14 +2,30 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Annotated, Any
 
+import asyncpg
 from fastapi import APIRouter, Path, Query, Response, Security, status
+from fastapi.exceptions import RequestValidationError
 
 from tasks import queries
+from tasks.db import PRIORITIES
 from tasks.deps import AuthenticatedRoute, Bearer, CurrentUserId, PoolDep
-from tasks.schemas import MAX_TASK_ID, ListParams, TaskCreate, TaskDeleted, TaskOut, TaskUpdate
-from todo_shared.errors import NotFound
+from tasks.schemas import (
+    MAX_TASK_ID,
+    ByPriority,
+    DayCount,
+    ListParams,
+    PriorityCounts,
+    StatsParams,
+    TaskCreate,
+    TaskDeleted,
+    TaskOut,
+    TaskStats,
+    TaskUpdate,
+)
+from todo_shared.errors import AppError, NotFound
 from todo_shared.schemas import ErrorOut, ValidationErrorOut
 
 __all__ = ["router"]
@@ -26,6 +42,7 @@ router = APIRouter(
 )
 
 TaskId = Annotated[int, Path(ge=1, le=MAX_TASK_ID, description="The task's id")]
+
 _NOT_FOUND = "Task not found"
 
 
@@ -56,6 +73,57 @@ async def list_tasks(
     total, rows = await queries.list_page(pool, user_id=user_id, params=params)
     response.headers["X-Total-Count"] = str(total)
     return [dict(row) for row in rows]
+
+
+# Declared before "/{task_id}", which would otherwise take "stats" for an id (and answer 422).
+@router.get("/stats", summary="Count tasks", response_model=TaskStats)
+async def task_stats(user_id: CurrentUserId, pool: PoolDep, params: Annotated[StatsParams, Query()]) -> TaskStats:
+    """Count the user's tasks in one query: by status and priority, overdue, due today, and completed per day.
+
+    Days are the user's calendar days in ``tz``. A due date counts as a calendar day (its UTC date, which is how
+    the front end stores the day picked); ``completed_by_day`` buckets ``completed_at`` by the local date.
+    """
+    try:
+        row = await queries.stats(pool, user_id=user_id, time_zone=params.tz)
+    except asyncpg.InvalidParameterValueError:
+        # A zone Python's tz database knows and PostgreSQL's does not (their versions differ): still the caller's 422.
+        error = {"loc": ("query", "tz"), "msg": "is not a time zone the database knows", "type": "time_zone"}
+        raise RequestValidationError([error]) from None
+    today: date = row["today"]
+    first = today - timedelta(days=len(row["completed_by_day"]) - 1)
+    return TaskStats(
+        time_zone=params.tz,
+        today=today,
+        total=row["total"],
+        open=row["total"] - row["completed"],
+        completed=row["completed"],
+        overdue=row["overdue"],
+        due_today=row["due_today"],
+        by_priority=ByPriority(
+            **{
+                p: PriorityCounts(
+                    total=row[f"{p}_total"],
+                    completed=row[f"{p}_completed"],
+                    open=row[f"{p}_total"] - row[f"{p}_completed"],
+                )
+                for p in PRIORITIES
+            }
+        ),
+        completed_by_day=[
+            DayCount(date=first + timedelta(days=i), completed=n) for i, n in enumerate(row["completed_by_day"])
+        ],
+    )
+
+
+class _StatsMethodNotAllowed(AppError):
+    status_code = 405
+
+
+# Without this, PUT, PATCH and DELETE on .../stats would reach "/{task_id}" and be a 422 about the id.
+@router.api_route("/stats", methods=["HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False)
+async def stats_other_methods() -> None:
+    """Refuse every method of the stats but GET."""
+    raise _StatsMethodNotAllowed("Method Not Allowed", code="method_not_allowed", headers={"Allow": "GET"})
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, summary="Create a task", response_model=TaskOut)

@@ -22,7 +22,7 @@ from auth.better_auth.session import (
     resolve_url,
     with_query,
 )
-from auth.better_auth.sign_in import check_new_password
+from auth.better_auth.sign_in import NEW_PASSWORD_ERRORS, check_new_password
 from auth.better_auth.wire import (
     BetterAuthError,
     RequestPasswordResetIn,
@@ -100,7 +100,7 @@ async def verify_email(
     request: Request,
     db: DbDep,
     runtime: RuntimeDep,
-    token: Annotated[str, Query(max_length=email_tokens.TOKEN_MAX)],
+    token: str,
     callback_url: Annotated[str | None, Query(alias="callbackURL")] = None,
 ) -> Response:
     """Spend the token and make its change: verify the address, approve an email change, or complete one."""
@@ -170,13 +170,26 @@ async def request_password_reset(request: Request, runtime: RuntimeDep, ip: Clie
         {400: "VALIDATION_ERROR: no callbackURL", 403: "Untrusted callbackURL", 503: "The database is unreachable"},
         redirect="To callbackURL?token=<token>, or callbackURL?error=INVALID_TOKEN",
     ),
+    # Documented as required (as Better Auth has it); read as optional, so its absence gets Better Auth's 400.
+    openapi_extra={
+        "parameters": [
+            {
+                "name": "callbackURL",
+                "in": "query",
+                "required": True,
+                "schema": {"type": "string"},
+                "description": "The app's reset page: relative to PUBLIC_APP_URL, or on a trusted origin; empty: "
+                "PUBLIC_APP_URL/reset-password",
+            }
+        ]
+    },
 )
 async def reset_password_link(
     request: Request,
     db: DbDep,
     runtime: RuntimeDep,
     token: str,
-    callback_url: Annotated[str | None, Query(alias="callbackURL")] = None,
+    callback_url: Annotated[str | None, Query(alias="callbackURL", include_in_schema=False)] = None,
 ) -> Response:
     """Send the browser to the front end's reset page with the token, without spending it."""
     if callback_url is None:
@@ -196,7 +209,7 @@ async def reset_password_link(
     summary="Better Auth: set a new password with an emailed token",
     **docs(
         {
-            400: "VALIDATION_ERROR, PASSWORD_TOO_SHORT, PASSWORD_TOO_LONG, or INVALID_TOKEN (missing, used, expired)",
+            400: f"VALIDATION_ERROR, {NEW_PASSWORD_ERRORS}, or INVALID_TOKEN (missing, used, expired)",
             403: "A cookie was sent from an untrusted or missing Origin",
             503: "Redis or the database is unreachable; a reset that happened stays done",
         },

@@ -13,7 +13,7 @@ from starlette.responses import Response
 from auth import accounts
 from auth.better_auth.body import Fields, read_body
 from auth.better_auth.session import clear_cookies, guard, rate_limit, require_caller
-from auth.better_auth.sign_in import check_new_password
+from auth.better_auth.sign_in import NEW_PASSWORD_ERRORS, check_new_password
 from auth.better_auth.wire import (
     BetterAuthError,
     ChangeEmailIn,
@@ -75,7 +75,7 @@ async def update_user(request: Request, db: DbDep, runtime: RuntimeDep) -> Respo
     summary="Better Auth: change the password (and sign out every other session)",
     **docs(
         {
-            400: "VALIDATION_ERROR, PASSWORD_TOO_SHORT, PASSWORD_TOO_LONG or INVALID_PASSWORD (the current one)",
+            400: f"VALIDATION_ERROR, {NEW_PASSWORD_ERRORS}, or INVALID_PASSWORD (the current one)",
             401: _SESSION,
             403: "A cookie was sent from an untrusted or missing Origin",
             429: "Too many attempts from this address or for this account; see Retry-After",

@@ -35,6 +35,7 @@ from auth.better_auth.wire import (
 )
 from auth.deps import ClientIpDep, DbDep, RuntimeDep, UserAgentDep
 from auth.models import IMAGE_MAX, NAME_MAX
+from auth.password_policy import is_common_password
 from auth.schemas import PASSWORD_MAX, PASSWORD_MIN
 from todo_shared.errors import TooManyRequests
 
@@ -45,12 +46,20 @@ router = APIRouter()
 BANNED_MESSAGE = "You have been banned from this application. Please contact support if you believe this is an error."
 
 
+# What sign-up, change-password and reset-password say about a new password they refuse.
+NEW_PASSWORD_ERRORS = "PASSWORD_TOO_SHORT, PASSWORD_TOO_LONG, PASSWORD_COMPROMISED (a common password)"  # noqa: S105
+
+
 def check_new_password(password: str) -> None:
-    """Refuse a new password Better Auth would (length only), before anything else about the request is checked."""
+    """Refuse a new password that is too short, too long or common, before anything else about the request."""
     if len(password) < PASSWORD_MIN:
         raise BetterAuthError(400, "PASSWORD_TOO_SHORT", "Password too short")
     if len(password) > PASSWORD_MAX:
         raise BetterAuthError(400, "PASSWORD_TOO_LONG", "Password too long")
+    if is_common_password(password):
+        # The code and message of Better Auth's haveIBeenPwned plugin, which its clients already handle.
+        message = "The password you entered has been compromised. Please choose a different password."
+        raise BetterAuthError(400, "PASSWORD_COMPROMISED", message)
 
 
 @router.post(
@@ -59,7 +68,7 @@ def check_new_password(password: str) -> None:
     summary="Better Auth: create an account and sign in",
     **docs(
         {
-            400: "VALIDATION_ERROR, PASSWORD_TOO_SHORT, PASSWORD_TOO_LONG or BAD_REQUEST (invalid JSON)",
+            400: f"VALIDATION_ERROR, {NEW_PASSWORD_ERRORS} or BAD_REQUEST (invalid JSON)",
             403: "Untrusted Origin or callbackURL",
             422: "USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL",
             429: "Too many attempts; see Retry-After",

@@ -15,7 +15,7 @@ from pydantic.alias_generators import to_camel
 from starlette.responses import JSONResponse
 from typing_extensions import TypedDict  # pydantic reads typing's TypedDict only from Python 3.12
 
-from auth.models import IMAGE_MAX, NAME_MAX, Session, User
+from auth.models import EMAIL_MAX, IMAGE_MAX, NAME_MAX, Session, User
 from auth.schemas import PASSWORD_MAX, PASSWORD_MIN
 from todo_shared.errors import AppError
 from todo_shared.schemas import ErrorOut
@@ -140,24 +140,28 @@ class DeleteUserOut(_Wire):
     message: str
 
 
+# What an email field must hold to be accepted (``body.normalised_email``); anything else is a 400.
+EmailDoc = Annotated[str, Field(max_length=EMAIL_MAX, json_schema_extra={"format": "email"})]
+
+
 class SignUpEmailIn(TypedDict):
-    name: str
-    email: str
+    name: Annotated[str, Field(max_length=NAME_MAX)]
+    email: EmailDoc
     password: Annotated[str, Field(min_length=PASSWORD_MIN, max_length=PASSWORD_MAX)]
-    image: NotRequired[str]
+    image: NotRequired[Annotated[str, Field(max_length=IMAGE_MAX)] | None]
     callbackURL: NotRequired[str]
     rememberMe: NotRequired[bool]
 
 
 class SignInEmailIn(TypedDict):
-    email: str
+    email: EmailDoc
     password: str
     callbackURL: NotRequired[str]
     rememberMe: NotRequired[bool]
 
 
 class SendVerificationEmailIn(TypedDict):
-    email: str
+    email: EmailDoc
     callbackURL: NotRequired[str]
 
 
@@ -173,7 +177,7 @@ class ChangePasswordIn(TypedDict):
 
 
 class RequestPasswordResetIn(TypedDict):
-    email: str
+    email: EmailDoc
     redirectTo: NotRequired[str]
 
 
@@ -187,7 +191,7 @@ class RevokeSessionIn(TypedDict):
 
 
 class ChangeEmailIn(TypedDict):
-    newEmail: str
+    newEmail: EmailDoc
     callbackURL: NotRequired[str]
 
 

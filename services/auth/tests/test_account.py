@@ -265,6 +265,8 @@ async def test_change_password_checks_the_current_one_first(api: Api) -> None:
     assert error(await ada.call("POST", "/change-password", json=short)) == (400, "PASSWORD_TOO_SHORT")
     missing = await ada.call("POST", "/change-password", json={"newPassword": NEW_PASSWORD})
     assert error(missing) == (400, "VALIDATION_ERROR")
+    common = {"currentPassword": PASSWORD, "newPassword": "password123"}
+    assert error(await ada.call("POST", "/change-password", json=common)) == (400, "PASSWORD_COMPROMISED")
 
 
 async def test_change_password_keeps_other_sessions_unless_asked(api: Api) -> None:
@@ -408,6 +410,8 @@ async def test_reset_password_sets_the_password_revokes_every_session_and_spends
 
     short = await api.call("POST", "/reset-password", json={"newPassword": "short", "token": first})
     assert error(short) == (400, "PASSWORD_TOO_SHORT")
+    common = await api.call("POST", "/reset-password", json={"newPassword": "password123", "token": first})
+    assert error(common) == (400, "PASSWORD_COMPROMISED")
     done = await api.call("POST", "/reset-password", json={"newPassword": NEW_PASSWORD, "token": first})
     assert (done.status_code, done.json()) == (200, {"status": True})
     assert await ada.session() is None and await phone.session() is None

@@ -1493,8 +1493,9 @@ export interface operations {
     verify_email_api_auth_verify_email_get: {
         parameters: {
             query: {
-                token: string;
                 callbackURL?: string | null;
+                /** @description The emailed token */
+                token: string;
             };
             header?: never;
             path?: never;
@@ -1518,7 +1519,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description USER_ALREADY_EXISTS: the new address was taken meanwhile */
+            /** @description VALIDATION_ERROR: no token; USER_ALREADY_EXISTS: the new address was taken meanwhile */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1636,7 +1637,7 @@ export interface operations {
     reset_password_link_api_auth_reset_password__token__get: {
         parameters: {
             query: {
-                /** @description The app's reset page: relative to PUBLIC_APP_URL, or on a trusted origin; empty: PUBLIC_APP_URL/reset-password */
+                /** @description The app's reset page: relative to PUBLIC_APP_URL or on a trusted origin (empty: /reset-password) */
                 callbackURL: string;
             };
             header?: never;
@@ -1652,9 +1653,7 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": unknown;
-                };
+                content?: never;
             };
             /** @description VALIDATION_ERROR: no callbackURL */
             400: {

@@ -7,10 +7,10 @@ Relative callback URLs are pages of the front end (``PUBLIC_APP_URL``).
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
 from auth import accounts, email_tokens
 from auth.better_auth.body import Fields, read_body
@@ -40,7 +40,21 @@ from auth.email_tokens import Purpose
 
 __all__ = ["router"]
 
-router = APIRouter()
+router = APIRouter(prefix="/api/auth", tags=["better-auth"])
+
+
+def _required_query(name: str, description: str) -> dict[str, Any]:
+    """Document a query parameter as required, as Better Auth has it; it is read as optional, so that its absence
+    gets Better Auth's 400 (``_missing_query``) rather than the app's 422."""
+    parameter = {"name": name, "in": "query", "required": True, "schema": {"type": "string"}}
+    return {"parameters": [{**parameter, "description": description}]}
+
+
+def _missing_query(name: str) -> BetterAuthError:
+    return BetterAuthError(
+        400, "VALIDATION_ERROR", f"[query.{name}] Invalid input: expected string, received undefined"
+    )
+
 
 RESET_MESSAGE = "If this email exists in our system, check your email for the reset link"
 # Where a reset link leads when the request named no page: the front end's reset page.
@@ -88,22 +102,25 @@ async def send_verification_email(request: Request, db: DbDep, runtime: RuntimeD
     summary="Better Auth: open an emailed verification or email-change link",
     **docs(
         {
-            400: "USER_ALREADY_EXISTS: the new address was taken meanwhile",
+            400: "VALIDATION_ERROR: no token; USER_ALREADY_EXISTS: the new address was taken meanwhile",
             401: "INVALID_TOKEN (unknown or used) or TOKEN_EXPIRED; INVALID_USER: another account is signed in",
             403: "Untrusted callbackURL",
             503: "The database is unreachable",
         },
         redirect="With callbackURL: on to it, with ?error=<CODE> on failure",
     ),
+    openapi_extra=_required_query("token", "The emailed token"),
 )
 async def verify_email(
     request: Request,
     db: DbDep,
     runtime: RuntimeDep,
-    token: str,
+    token: Annotated[str | None, Query(include_in_schema=False)] = None,
     callback_url: Annotated[str | None, Query(alias="callbackURL")] = None,
 ) -> Response:
     """Spend the token and make its change: verify the address, approve an email change, or complete one."""
+    if token is None:
+        raise _missing_query("token")
     guard(request, runtime, callback_url=callback_url)
     caller = await find_caller(request, db, runtime)
     try:
@@ -170,19 +187,11 @@ async def request_password_reset(request: Request, runtime: RuntimeDep, ip: Clie
         {400: "VALIDATION_ERROR: no callbackURL", 403: "Untrusted callbackURL", 503: "The database is unreachable"},
         redirect="To callbackURL?token=<token>, or callbackURL?error=INVALID_TOKEN",
     ),
-    # Documented as required (as Better Auth has it); read as optional, so its absence gets Better Auth's 400.
-    openapi_extra={
-        "parameters": [
-            {
-                "name": "callbackURL",
-                "in": "query",
-                "required": True,
-                "schema": {"type": "string"},
-                "description": "The app's reset page: relative to PUBLIC_APP_URL, or on a trusted origin; empty: "
-                "PUBLIC_APP_URL/reset-password",
-            }
-        ]
-    },
+    response_class=RedirectResponse,
+    openapi_extra=_required_query(
+        "callbackURL",
+        "The app's reset page: relative to PUBLIC_APP_URL or on a trusted origin (empty: /reset-password)",
+    ),
 )
 async def reset_password_link(
     request: Request,
@@ -193,9 +202,7 @@ async def reset_password_link(
 ) -> Response:
     """Send the browser to the front end's reset page with the token, without spending it."""
     if callback_url is None:
-        raise BetterAuthError(
-            400, "VALIDATION_ERROR", "[query.callbackURL] Invalid input: expected string, received undefined"
-        )
+        raise _missing_query("callbackURL")
     page = callback_url or DEFAULT_RESET_PAGE
     guard(request, runtime, callback_url=page)
     valid = await email_tokens.peek(db, token=token, purposes=[Purpose.RESET_PASSWORD]) is not None

@@ -32,7 +32,7 @@ from auth.models import IMAGE_MAX, NAME_MAX
 
 __all__ = ["router"]
 
-router = APIRouter()
+router = APIRouter(prefix="/api/auth", tags=["better-auth"])
 
 _SESSION = "UNAUTHORIZED: no valid session (cookie, Better Auth bearer, or access token)"
 

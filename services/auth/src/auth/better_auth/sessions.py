@@ -21,7 +21,7 @@ from todo_shared.metrics import ACCOUNT_CHANGES
 
 __all__ = ["router"]
 
-router = APIRouter()
+router = APIRouter(prefix="/api/auth", tags=["better-auth"])
 
 _SESSION = "UNAUTHORIZED: no valid session (cookie, Better Auth bearer, or access token)"
 _ORIGIN = "A cookie was sent from an untrusted or missing Origin"

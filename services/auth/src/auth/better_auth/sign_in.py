@@ -41,7 +41,7 @@ from todo_shared.errors import TooManyRequests
 
 __all__ = ["router"]
 
-router = APIRouter()
+router = APIRouter(prefix="/api/auth", tags=["better-auth"])
 
 BANNED_MESSAGE = "You have been banned from this application. Please contact support if you believe this is an error."
 

@@ -1,16 +1,24 @@
 # Every target runs through uv, so the workspace's one lock file decides every version.
 SHELL := /bin/bash
+# pip --user installs uv here; make finds it there even when the shell's PATH does not have it yet.
+export PATH := $(HOME)/.local/bin:$(PATH)
 UV ?= uv
 PY_DIRS := shared services gateway tests bench scripts conftest.py
+# MailDev, the development inbox (make dev) and the cross-service tests' mail server, pinned by its package-lock.
+MAILDEV_DEPS := tools/maildev/node_modules/.package-lock.json
 
 .DEFAULT_GOAL := help
 
-.PHONY: help sync lint fmt test test-fast test-frontend frontend-deps migrate dev bench clean openapi
+.PHONY: help uv sync lint fmt test test-fast test-frontend frontend-deps maildev-deps migrate dev bench clean openapi
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
 
-sync: ## Install the workspace (every package, dev tools) from uv.lock
+uv: ## Install uv with pip (into ~/.local/bin) unless it is already on PATH
+	@command -v $(UV) >/dev/null || python3 -m pip install --quiet --user uv \
+		|| python3 -m pip install --quiet --user --break-system-packages uv
+
+sync: uv ## Install the workspace (every package, dev tools) from uv.lock
 	$(UV) sync --all-packages --frozen
 
 lint: sync ## ruff (lint + format check) and mypy --strict
@@ -22,7 +30,7 @@ fmt: sync ## Format and autofix
 	$(UV) run ruff format $(PY_DIRS)
 	$(UV) run ruff check --fix $(PY_DIRS)
 
-test: lint test-frontend ## Lint, types and every test (unit, API, cross-service, the front end in Chromium)
+test: lint test-frontend $(MAILDEV_DEPS) ## Lint, types and every test (unit, API, cross-service, the front end in Chromium)
 	$(UV) run pytest
 
 # --- the front end (frontend/): npm, never a downloaded browser ----------------------------------------------
@@ -36,6 +44,12 @@ frontend-deps: $(FRONTEND_DEPS) ## Install the front end's npm packages from pac
 # npm writes node_modules/.package-lock.json on every install, so this reruns only when the lock file changes.
 $(FRONTEND_DEPS): frontend/package-lock.json
 	cd frontend && $(NPM) ci --no-audit --no-fund
+	touch $@
+
+maildev-deps: $(MAILDEV_DEPS) ## Install MailDev (tools/maildev) from its package-lock.json (when it changed)
+
+$(MAILDEV_DEPS): tools/maildev/package-lock.json
+	cd tools/maildev && $(NPM) ci --no-audit --no-fund
 	touch $@
 
 test-frontend: $(FRONTEND_DEPS) ## The front end's eslint, tsc --noEmit and Vitest (the browser test runs in pytest)
@@ -84,7 +98,7 @@ migrate: sync ## Create the auth and tasks databases if missing, then migrate bo
 	cd services/auth && DATABASE_URL="$(AUTH_DATABASE_URL)" $(UV) run alembic upgrade head
 	cd services/tasks && DATABASE_URL="$(TASKS_DATABASE_URL)" $(UV) run alembic upgrade head
 
-dev: migrate $(FRONTEND_DEPS) ## Run auth, tasks, the gateway and the front end on 8001/8002/8000/3000; Ctrl-C stops all
+dev: migrate $(FRONTEND_DEPS) $(MAILDEV_DEPS) ## Run auth, tasks, the gateway, the front end and MailDev (inbox: :1080); Ctrl-C stops all
 	ENV=development JWT_SECRET="$${JWT_SECRET:-$(DEV_JWT_SECRET)}" \
 	AUTH_DATABASE_URL="$(AUTH_DATABASE_URL)" TASKS_DATABASE_URL="$(TASKS_DATABASE_URL)" \
 	$(UV) run honcho start -f Procfile -e /dev/null

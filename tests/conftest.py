@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -21,14 +22,18 @@ from collections.abc import Callable, Iterator
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
+import redis
 
 ROOT = Path(__file__).resolve().parent.parent
 PROCFILE = ROOT / "Procfile"
 SERVICES = {"auth": ROOT / "services/auth", "tasks": ROOT / "services/tasks"}
+MAILDEV = ROOT / "tools/maildev/node_modules/maildev/dist/bin/maildev.js"
+ON_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 # A strong secret of this session's own: the services run with ENV=test, which enforces the secret rules.
 JWT_SECRET = secrets.token_urlsafe(48)
 PASSWORD = "correct horse battery staple"
@@ -96,6 +101,8 @@ class Launcher:
     workdir: Path
     redis_url: str
     database_urls: dict[str, str]
+    # Settings every auth and tasks process of the session gets (its mail server, its own event stream).
+    service_env: dict[str, str] = field(default_factory=dict)
     started: list[Server] = field(default_factory=list)
 
     def spawn(
@@ -132,6 +139,7 @@ class Launcher:
             "JWT_SECRET": JWT_SECRET,
             "REDIS_URL": self.redis_url,
             f"{name.upper()}_PORT": str(port),
+            **self.service_env,
         }
         argv = ["bash", "-c", procfile_command(name)]
         # The working directory is empty, so no developer's .env leaks into the services' settings.
@@ -164,6 +172,15 @@ class Launcher:
         }
         return self._start("gateway", {"GATEWAY_ADMIN_PORT": str(_free_port()), **ports, **env})
 
+    def maildev(self) -> MailDev:
+        """Start MailDev (tools/maildev) on free SMTP and web ports."""
+        smtp, web = _free_port(), _free_port()
+        argv = ["node", str(MAILDEV), "--smtp", str(smtp), "--ip", "127.0.0.1", "--web", str(web)]
+        argv += ["--web-ip", "127.0.0.1", "--silent"]
+        env = {"PATH": os.environ.get("PATH", "")}
+        server = self.spawn("maildev", argv, env=env, cwd=self.workdir, port=web, ready_path="/api/healthz")
+        return MailDev(server=server, smtp_url=f"smtp://127.0.0.1:{smtp}")
+
     def stop_all(self) -> None:
         """Stop every process this launcher started."""
         for server in reversed(self.started):
@@ -171,13 +188,35 @@ class Launcher:
 
 
 @dataclass
+class MailDev:
+    """The session's inbox: every email the auth services send lands here, read through MailDev's JSON API."""
+
+    server: Server
+    smtp_url: str
+
+    def emails_to(self, address: str) -> list[dict[str, Any]]:
+        """Every email to ``address``, oldest first."""
+        emails: list[dict[str, Any]] = httpx.get(f"{self.server.url}/api/email", timeout=5).json()
+        return [e for e in emails if any(to["address"] == address for to in e["to"])]
+
+    def wait_for(self, address: str, count: int = 1, seconds: float = 15) -> dict[str, Any]:
+        """Wait until ``address`` got ``count`` emails; return the last."""
+        deadline = time.monotonic() + seconds
+        while len(found := self.emails_to(address)) < count:
+            assert time.monotonic() < deadline, f"{address} got {len(found)} emails, not {count}"
+            time.sleep(0.1)
+        return found[count - 1]
+
+
+@dataclass
 class System:
-    """The shared system: one auth, one tasks, one gateway."""
+    """The shared system: one auth, one tasks, one gateway, and MailDev when it is installed."""
 
     auth: Server
     tasks: Server
     gateway: Server
     launcher: Launcher
+    maildev: MailDev | None
 
 
 @dataclass(frozen=True)
@@ -214,17 +253,33 @@ def system(
     for name, url in urls.items():
         migrate(name, url)
     launcher = Launcher(tmp_path_factory.mktemp("system"), redis_url, urls)
+    # A stream of the session's own: the machine's Redis is shared with other runs.
+    launcher.service_env["USER_EVENTS_STREAM"] = f"test:{uuid.uuid4().hex}:user-events"
+    launcher.service_env["USER_EVENTS_POLL_SECONDS"] = "0.1"
+    # Every request reaches auth from the gateway's 127.0.0.1, and the limits live in the machine's shared Redis:
+    # per-IP limits as tight as production's would make runs (and engineers) throttle each other.
+    launcher.service_env["EMAIL_SEND_LIMIT"] = "1000 per minute"
+    launcher.service_env["CHANGE_PASSWORD_LIMIT"] = "1000 per minute"
     try:
+        maildev = launcher.maildev() if MAILDEV.exists() and shutil.which("node") else None
+        # Without MailDev, mail goes nowhere (SMTP to a closed port): sending fails in the background only.
+        launcher.service_env["SMTP_URL"] = maildev.smtp_url if maildev else f"smtp://127.0.0.1:{_free_port()}"
         auth, tasks = launcher.auth(), launcher.tasks()
-        yield System(auth=auth, tasks=tasks, gateway=launcher.gateway(auth, tasks), launcher=launcher)
+        gateway = launcher.gateway(auth, tasks)
+        yield System(auth=auth, tasks=tasks, gateway=gateway, launcher=launcher, maildev=maildev)
     finally:
         launcher.stop_all()
+        stream = launcher.service_env["USER_EVENTS_STREAM"]
+        with redis.Redis.from_url(redis_url) as client:  # the machine's Redis is shared: leave nothing behind
+            client.delete(stream, f"{{{stream}}}:relayed")
 
 
 @pytest.fixture
 def launcher(system: System, tmp_path: Path) -> Iterator[Launcher]:
     """Extra processes for one test (fault tests break these, never the shared system)."""
-    extra = Launcher(tmp_path, system.launcher.redis_url, system.launcher.database_urls)
+    extra = Launcher(
+        tmp_path, system.launcher.redis_url, system.launcher.database_urls, dict(system.launcher.service_env)
+    )
     try:
         yield extra
     finally:
@@ -236,6 +291,17 @@ def gateway(system: System) -> Iterator[httpx.Client]:
     """An HTTP client on the shared gateway: the only door the tests use."""
     with httpx.Client(base_url=system.gateway.url, timeout=10) as client:
         yield client
+
+
+@pytest.fixture
+def maildev(system: System) -> MailDev:
+    """The session's MailDev; without it (``make maildev-deps`` installs it) the test skips, or fails under CI."""
+    if system.maildev is None:
+        reason = "MailDev is not installed (make maildev-deps) or node is missing"
+        if ON_CI:
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return system.maildev
 
 
 SignUp = Callable[[], Account]

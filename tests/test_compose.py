@@ -25,9 +25,9 @@ APPS = {"auth": 8001, "tasks": 8002, "gateway": 8000}
 # The services' Prometheus listeners (METRICS_PORT in their images): reachable on the network, never published.
 METRICS = {"auth": 9101, "tasks": 9102}
 MIGRATIONS = {"migrate-auth": "auth", "migrate-tasks": "tasks"}
-LONG_RUNNING = {"postgres", "redis", "frontend", *APPS}
-# Host ports are for the gateway (the API) and the front end only.
-MAY_PUBLISH = {"gateway": "8000", "frontend": "3000"}
+LONG_RUNNING = {"postgres", "redis", "maildev", "frontend", *APPS}
+# Host ports are for the gateway (the API), the front end, and MailDev's inbox (on the host's loopback only).
+MAY_PUBLISH = {"gateway": "8000", "frontend": "3000", "maildev": "1080"}
 FRONTEND_ORIGIN = "http://localhost:3000"
 # ${VAR}, ${VAR:-default}, ${VAR-default}, ${VAR:?error}, ${VAR?error}, ${VAR:+alt}, ${VAR+alt}; $$ is a literal $.
 INTERPOLATION = re.compile(r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:(?P<op>:?[-?+])(?P<arg>[^}]*))?\}")
@@ -59,7 +59,7 @@ def test_every_interpolation_is_well_formed() -> None:
 
 
 def test_has_every_part_of_the_system(services: dict[str, dict[str, Any]]) -> None:
-    assert {"postgres", "redis", "frontend", *MIGRATIONS, *APPS} <= set(services)
+    assert {"postgres", "redis", "maildev", "frontend", *MIGRATIONS, *APPS} <= set(services)
 
 
 def test_long_running_services_have_health_checks(services: dict[str, dict[str, Any]]) -> None:
@@ -92,7 +92,7 @@ def test_start_order_waits_on_health_and_migrations(services: dict[str, dict[str
     assert set(services["frontend"]["depends_on"]) == {"gateway"}
 
 
-def test_only_the_gateway_and_the_front_end_publish_ports(services: dict[str, dict[str, Any]]) -> None:
+def test_only_the_gateway_the_front_end_and_the_inbox_publish_ports(services: dict[str, dict[str, Any]]) -> None:
     for name, service in services.items():
         ports = service.get("ports", [])
         if name not in MAY_PUBLISH:
@@ -102,6 +102,16 @@ def test_only_the_gateway_and_the_front_end_publish_ports(services: dict[str, di
             assert str(port).rsplit(":", 1)[-1] == MAY_PUBLISH[name], f"{name} publishes {port}"
     assert services["gateway"]["ports"]
     assert services["frontend"]["ports"] == ["3000:3000"]
+    assert services["maildev"]["ports"] == ["127.0.0.1:1080:1080"]
+
+
+def test_auth_and_tasks_share_the_event_stream_and_auth_mails_through_maildev(
+    services: dict[str, dict[str, Any]],
+) -> None:
+    auth, tasks = services["auth"]["environment"], services["tasks"]["environment"]
+    assert auth["USER_EVENTS_STREAM"] == tasks["USER_EVENTS_STREAM"]
+    assert auth["SMTP_URL"] == "${SMTP_URL:-smtp://maildev:1025}"
+    assert services["auth"]["depends_on"]["maildev"]["condition"] == "service_healthy"
 
 
 def test_the_services_expose_their_metrics_port_to_the_network_only(services: dict[str, dict[str, Any]]) -> None:

@@ -58,6 +58,8 @@ async function screenshots(page, name) {
 const axeLog = [];
 
 async function axe(page, state) {
+  // After a client-side navigation Next sets the new page's <title> a moment later: judge the page once it has.
+  await page.waitForFunction(() => document.title !== "");
   for (const scheme of ["light", "dark"]) {
     await page.emulateMedia({ colorScheme: scheme });
     if (!(await page.evaluate(() => "axe" in window))) await page.addScriptTag({ path: AXE_SOURCE });

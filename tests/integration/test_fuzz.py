@@ -65,6 +65,10 @@ def _fuzz(service: Server, auth: Server, workdir: Path) -> None:
     _assert_counted_by_template(service)
 
 
+# Operations schemathesis.toml turns off (see the reasons there): the fuzzer never calls them.
+NOT_FUZZED = {"/api/auth/delete-user"}
+
+
 def _assert_counted_by_template(service: Server) -> None:
     """Every operation the fuzzer called is counted under its OpenAPI path, and nothing under a raw path.
 
@@ -79,7 +83,7 @@ def _assert_counted_by_template(service: Server) -> None:
         for sample in family.samples
         if sample.name == "todo_http_requests_total"
     }
-    assert documented <= counted, documented - counted
+    assert documented - NOT_FUZZED <= counted, documented - NOT_FUZZED - counted
     assert counted <= documented | {UNMATCHED, "/openapi.json"}, counted - documented
 
 

@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import asyncio
+import email
+import email.policy
 import ipaddress
 import secrets
+import socket
+import threading
+import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+import redis
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope
+from aiosmtpd.smtp import Session as SmtpSession
 from alembic import command
 from alembic.config import Config
 from asgi_lifespan import LifespanManager
@@ -23,6 +33,8 @@ from auth.main import create_app
 SECRET = "auth-tests-" + "k" * 40
 PASSWORD = "correct horse battery"
 AUTH_DIR = Path(__file__).resolve().parents[1]
+
+USER_EVENTS_STREAM = f"test:{uuid.uuid4().hex}:user-events"
 
 SettingsFactory = Callable[..., Settings]
 ClientFactory = Callable[[Settings], AbstractAsyncContextManager[httpx.AsyncClient]]
@@ -70,8 +82,71 @@ def random_ip() -> str:
     return str(ipaddress.IPv4Address(0x0A000000 + secrets.randbelow(0xFFFFFF)))
 
 
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Inbox:
+    """An in-process SMTP server (aiosmtpd) that keeps every message it is handed, for the tests to read."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.url = f"smtp://127.0.0.1:{self.port}"
+        self._messages: list[email.message.EmailMessage] = []
+        self._lock = threading.Lock()
+
+    async def handle_DATA(self, server: SMTP, session: SmtpSession, envelope: Envelope) -> str:  # noqa: N802
+        message = email.message_from_bytes(envelope.original_content or b"", policy=email.policy.default)
+        assert isinstance(message, email.message.EmailMessage)
+        with self._lock:
+            self._messages.append(message)
+        return "250 OK"
+
+    def to(self, address: str) -> list[email.message.EmailMessage]:
+        """Every message sent to ``address`` so far, oldest first."""
+        with self._lock:
+            return [m for m in self._messages if m["To"] == address]
+
+    async def wait_for(self, address: str, count: int = 1, seconds: float = 10) -> email.message.EmailMessage:
+        """Wait until ``address`` got ``count`` messages; return the last one."""
+        deadline = time.monotonic() + seconds
+        while len(self.to(address)) < count:
+            assert time.monotonic() < deadline, f"{address} got {len(self.to(address))} emails, not {count}"
+            await asyncio.sleep(0.05)
+        return self.to(address)[count - 1]
+
+
+@pytest.fixture(scope="session")
+def inbox() -> Iterator[Inbox]:
+    """One SMTP sink for the session; tests tell their emails apart by address (every test's are unique)."""
+    sink = Inbox()
+    controller = Controller(sink, hostname="127.0.0.1", port=sink.port)
+    controller.start()
+    try:
+        yield sink
+    finally:
+        controller.stop()
+
+
+def text_body(message: email.message.EmailMessage) -> str:
+    """The plain-text part of a message."""
+    part = message.get_body(preferencelist=("plain",))
+    assert part is not None
+    return str(part.get_content())
+
+
+@pytest.fixture(scope="session")
+def user_events_stream(redis_url: str) -> Iterator[str]:
+    """The session's event stream, removed (with the relay's mark) at the end: the machine's Redis is shared."""
+    yield USER_EVENTS_STREAM
+    with redis.Redis.from_url(redis_url) as client:
+        client.delete(USER_EVENTS_STREAM, f"{{{USER_EVENTS_STREAM}}}:relayed")
+
+
 @pytest.fixture
-def make_settings(auth_database_url: str, redis_url: str) -> SettingsFactory:
+def make_settings(auth_database_url: str, redis_url: str, inbox: Inbox, user_events_stream: str) -> SettingsFactory:
     """Build settings for a test app: cheap Argon2 so the suite stays fast; anything can be overridden."""
 
     def make(**overrides: Any) -> Settings:
@@ -85,6 +160,10 @@ def make_settings(auth_database_url: str, redis_url: str) -> SettingsFactory:
             "argon2_memory_cost": 1024,
             "argon2_parallelism": 1,
             "db_pool_size": 25,
+            "smtp_url": inbox.url,
+            "mail_retry_base_seconds": 0.2,
+            # A stream of the session's own: the machine's Redis is shared with other runs.
+            "user_events_stream": user_events_stream,
             # Many apps live in one test process: no metrics listener (a port each) and no tracing, whatever
             # the environment says.
             "metrics_port": None,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +14,7 @@ import pytest
 from alembic import command
 from alembic.config import Config
 from asgi_lifespan import LifespanManager
+from redis import Redis as SyncRedis
 from redis.asyncio import Redis
 
 from tasks.config import Settings
@@ -26,6 +27,8 @@ SECRET = "tasks-test-secret-0123456789abcdef-0123456789"
 ISSUER = "todo-auth"
 AUDIENCE = "todo-api"
 ALEMBIC_INI = Path(__file__).resolve().parents[1] / "alembic.ini"
+# A stream of the session's own: the machine's Redis is shared with other runs.
+USER_EVENTS_STREAM = f"test:{uuid.uuid4().hex}:user-events"
 
 
 @pytest.fixture
@@ -60,6 +63,8 @@ def make_settings(database_url: str, redis_url: str, **overrides: Any) -> Settin
         "jwt_issuer": ISSUER,
         "jwt_audience": AUDIENCE,
         "redis_timeout_seconds": 0.5,
+        "user_events_stream": USER_EVENTS_STREAM,
+        "user_events_poll_seconds": 0.05,
         # Many apps live in one test process: no metrics listener (a port each) and no tracing.
         "metrics_port": None,
         "otel_exporter_otlp_endpoint": None,
@@ -76,6 +81,14 @@ async def serve(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(transport=transport, base_url="http://tasks") as client:
             yield client
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _remove_the_event_stream(redis_url: str) -> Iterator[None]:
+    """The session's event stream goes at the end: the machine's Redis is shared."""
+    yield
+    with SyncRedis.from_url(redis_url) as client:
+        client.delete(USER_EVENTS_STREAM)
 
 
 @pytest.fixture

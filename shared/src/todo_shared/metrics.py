@@ -10,13 +10,20 @@ from __future__ import annotations
 from prometheus_client import Counter, Gauge, Histogram
 
 __all__ = [
+    "ACCOUNT_CHANGES",
     "DB_POOL_CONNECTIONS",
     "DENYLIST_CHECKS",
     "DENYLIST_REBUILDS",
     "DENYLIST_SYNCED",
     "DEPENDENCY_ERRORS",
+    "EMAILS",
+    "EMAIL_QUEUE_DEPTH",
+    "EMAIL_SEND_FAILURES",
+    "EVENTS_CONSUMED",
+    "EVENTS_PUBLISHED",
     "HTTP_REQUESTS",
     "HTTP_REQUEST_DURATION",
+    "HOUSEKEEPING_PURGED",
     "LOGINS",
     "RATE_LIMIT_HITS",
 ]
@@ -40,7 +47,7 @@ DENYLIST_SYNCED = Counter("todo_denylist_synced_entries_total", "Denylist entrie
 
 # outcome: success | invalid_credentials | disabled | rate_limited.
 LOGINS = Counter("todo_logins_total", "Password sign-ins (both APIs), by outcome", ["outcome"])
-# limit: ip | failures.
+# limit: ip | failures (sign-in); <action>_ip | <action>_email for the account routes (email_send, password_check).
 RATE_LIMIT_HITS = Counter("todo_rate_limit_hits_total", "Requests refused by a rate limit", ["limit"])
 
 # dependency: postgres | redis; error: the exception's class name.
@@ -49,3 +56,27 @@ DEPENDENCY_ERRORS = Counter(
 )
 # state: in_use | idle. Set from the pool when /metrics is scraped.
 DB_POOL_CONNECTIONS = Gauge("todo_db_pool_connections", "Database pool connections, by state", ["state"])
+
+# change: email_verified | name_updated | password_changed | password_reset | email_changed | sessions_revoked |
+# user_deleted | user_disabled | user_enabled.
+ACCOUNT_CHANGES = Counter("todo_account_changes_total", "Account lifecycle changes made, by kind", ["change"])
+
+# Mail is sent off the request path, from a queue. kind: verify_email | reset_password | change_email_confirm |
+# change_email_verify. outcome: sent | gave_up (every attempt failed) | dropped (queue full) | skipped (nothing to
+# send: unknown, disabled or already verified address).
+EMAILS = Counter("todo_emails_total", "Emails handled by the mail queue, by kind and outcome", ["kind", "outcome"])
+# One failed attempt to compose or deliver (each retry counts); error: the exception's class name.
+EMAIL_SEND_FAILURES = Counter(
+    "todo_email_send_failures_total", "Failed email attempts, by kind and error", ["kind", "error"]
+)
+EMAIL_QUEUE_DEPTH = Gauge("todo_email_queue_depth", "Emails waiting in the queue, retries included")
+
+# event: user.deleted. Published by auth's outbox relay to the Redis Stream; outcome on the consumer (tasks):
+# applied | rejected (an entry it cannot read, acknowledged and dropped).
+EVENTS_PUBLISHED = Counter("todo_events_published_total", "Outbox events written to the Redis Stream", ["event"])
+EVENTS_CONSUMED = Counter(
+    "todo_events_consumed_total", "Stream events handled, by event and outcome", ["event", "outcome"]
+)
+
+# table: the table a periodic purge deleted rows from.
+HOUSEKEEPING_PURGED = Counter("todo_housekeeping_purged_rows_total", "Rows deleted by the periodic purge", ["table"])

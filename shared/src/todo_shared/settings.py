@@ -10,7 +10,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from todo_shared.tokens import TokenVerifier
 
-__all__ = ["BaseServiceSettings", "CommaSeparated", "DatabaseSettings", "load_settings"]
+__all__ = ["BaseServiceSettings", "CommaSeparated", "DatabaseSettings", "DenylistSettings", "load_settings"]
 
 # Secrets that appear in examples and templates; a deployment using one is as good as unsigned.
 KNOWN_EXAMPLE_SECRETS = frozenset(
@@ -59,10 +59,24 @@ class DatabaseSettings(BaseSettings):
         return value
 
 
-class BaseServiceSettings(BaseSettings):
-    """Environment, logging, JWT and Redis settings common to the auth and tasks services."""
+class DenylistSettings(BaseSettings):
+    """What writing or reading the Redis denylist needs (no secret: an admin command runs with only these)."""
 
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    jwt_leeway_seconds: int = Field(default=30, ge=0, le=300)
+    access_token_ttl_seconds: int = Field(default=900, ge=30, le=86_400)
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    redis_timeout_seconds: float = Field(default=1.0, gt=0)
+
+    @property
+    def denylist_ttl_seconds(self) -> int:
+        """How long a denylist entry must live: as long as the tokens it voids could."""
+        return self.access_token_ttl_seconds + self.jwt_leeway_seconds
+
+
+class BaseServiceSettings(DenylistSettings):
+    """Environment, logging, JWT, Redis and event-stream settings common to the auth and tasks services."""
 
     env: Literal["development", "test", "production"] = "production"
     log_level: str = "INFO"
@@ -70,10 +84,8 @@ class BaseServiceSettings(BaseSettings):
     jwt_previous_secrets: CommaSeparated[SecretStr] = Field(default_factory=list)
     jwt_issuer: str = "todo-auth"
     jwt_audience: str = "todo-api"
-    jwt_leeway_seconds: int = Field(default=30, ge=0, le=300)
-    access_token_ttl_seconds: int = Field(default=900, ge=30, le=86_400)
-    redis_url: str = "redis://127.0.0.1:6379/0"
-    redis_timeout_seconds: float = Field(default=1.0, gt=0)
+    # The Redis Stream auth publishes account events to (user.deleted) and tasks consumes.
+    user_events_stream: str = Field(default="todo:user-events", min_length=1)
     # Prometheus /metrics on a listener of its own, never the API's port; unset or 0 serves none.
     metrics_port: int | None = Field(default=None, ge=0, le=65_535)
     metrics_host: str = "127.0.0.1"
@@ -110,11 +122,6 @@ class BaseServiceSettings(BaseSettings):
             audience=self.jwt_audience,
             leeway_seconds=self.jwt_leeway_seconds,
         )
-
-    @property
-    def denylist_ttl_seconds(self) -> int:
-        """How long a denylist entry must live: as long as the tokens it voids could."""
-        return self.access_token_ttl_seconds + self.jwt_leeway_seconds
 
 
 def _one_line(exc: ValidationError) -> str:

@@ -20,6 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from auth.service import recorded_revocations
+from todo_shared.background import reraise_cancellation
 from todo_shared.denylist import Denylist
 from todo_shared.errors import ServiceUnavailable
 from todo_shared.metrics import DENYLIST_REBUILDS, DENYLIST_SYNCED
@@ -91,3 +92,4 @@ class DenylistSync:
         while True:
             await asyncio.sleep(self._interval)
             await self.attempt()
+            reraise_cancellation()

@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from sqlalchemy import text
 
-from auth.better_auth import router as better_auth_router
+from auth.better_auth import routers as better_auth_routers
 from auth.config import Settings
 from auth.db import pool_usage
 from auth.deps import get_runtime
@@ -61,7 +61,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     install_request_id(app)
     app.include_router(router)
-    app.include_router(better_auth_router)
+    for better_auth_router in better_auth_routers:
+        app.include_router(better_auth_router)
     app.include_router(health_router({"postgres": _postgres, "redis": _redis, "denylist": _denylist}))
     install_observability(app, settings, service="auth", pool_usage=lambda state: pool_usage(state["runtime"].engine))
     return app

@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Index, LargeBinary, String, Text, func, text
+from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Identity, Index, LargeBinary, String, Text, func, text
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from auth.db import Base
 
-__all__ = ["Base", "RefreshToken", "Session", "User", "UserRevocation"]  # Base carries these tables for Alembic
+# Base carries these tables for Alembic.
+__all__ = ["Base", "EmailToken", "OutboxEvent", "RefreshToken", "Session", "User", "UserRevocation"]
 
 EMAIL_MAX = 254  # RFC 5321 path limit
 NAME_MAX = 100
 USER_AGENT_MAX = 512
 IP_MAX = 45  # longest textual IPv6 (with an embedded IPv4)
+IMAGE_MAX = 2048  # a URL; Better Auth takes any string, we keep what a browser would load
 
 
 class User(Base):
@@ -28,6 +32,8 @@ class User(Base):
     name: Mapped[str] = mapped_column(String(NAME_MAX))
     password_hash: Mapped[str] = mapped_column(Text)
     is_active: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
+    email_verified: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    image: Mapped[str | None] = mapped_column(String(IMAGE_MAX))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
@@ -74,3 +80,35 @@ class RefreshToken(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     spent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class EmailToken(Base):
+    """A single-use token sent by email (verification, email change, password reset), stored as its digest.
+
+    ``email`` is the address the token is about: the one to verify, or the new one of an email change.
+    """
+
+    __tablename__ = "email_tokens"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(String(32))
+    token_hash: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
+    email: Mapped[str] = mapped_column(String(EMAIL_MAX))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class OutboxEvent(Base):
+    """An event for other services, written in the transaction of the change it reports; a relay publishes it."""
+
+    __tablename__ = "outbox"
+    # The relay reads unpublished rows in order; only those are indexed.
+    __table_args__ = (Index("ix_outbox_unpublished", "id", postgresql_where=text("published_at IS NULL")),)
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True)
+    event: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

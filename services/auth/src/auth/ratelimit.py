@@ -7,6 +7,7 @@ import ipaddress
 import math
 import time
 from collections.abc import Sequence
+from typing import Literal
 
 from limits import RateLimitItem, parse
 from limits.aio.storage import RedisStorage
@@ -18,7 +19,7 @@ from todo_shared.errors import TooManyRequests
 from todo_shared.metrics import RATE_LIMIT_HITS
 from todo_shared.unavailable import dependency_unavailable
 
-__all__ = ["LoginRateLimiter", "client_ip"]
+__all__ = ["AccountAction", "AccountRateLimiter", "LoginRateLimiter", "client_ip"]
 
 
 def _trusted(address: str, proxies: Sequence[IPNetwork]) -> bool:
@@ -52,11 +53,22 @@ def _email_key(email: str) -> str:
     return hashlib.sha256(email.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
-class LoginRateLimiter:
+class _Limits:
+    """Moving windows in Redis; an over-limit hit becomes 429 with ``Retry-After``, Redis down becomes 503."""
+
+    def __init__(self, storage: RedisStorage) -> None:
+        self._limiter = MovingWindowRateLimiter(storage)
+
+    async def _too_many(self, item: RateLimitItem, *identifiers: str) -> TooManyRequests:
+        stats = await self._limiter.get_window_stats(item, *identifiers)
+        return TooManyRequests(retry_after=math.ceil(stats.reset_time - time.time()))
+
+
+class LoginRateLimiter(_Limits):
     """Per-IP request limit and per email+IP failure limit, with moving windows; Redis down means 503."""
 
     def __init__(self, storage: RedisStorage, *, ip_limit: str, failure_limit: str) -> None:
-        self._limiter = MovingWindowRateLimiter(storage)
+        super().__init__(storage)
         self._ip_limit = parse(ip_limit)
         self._failure_limit = parse(failure_limit)
 
@@ -80,6 +92,28 @@ class LoginRateLimiter:
         except StorageError as exc:
             raise dependency_unavailable("redis", exc.storage_error, _UNAVAILABLE) from exc.storage_error
 
-    async def _too_many(self, item: RateLimitItem, *identifiers: str) -> TooManyRequests:
-        stats = await self._limiter.get_window_stats(item, *identifiers)
-        return TooManyRequests(retry_after=math.ceil(stats.reset_time - time.time()))
+
+# email_send: routes that send email; password_check: routes that check a signed-in user's password.
+AccountAction = Literal["email_send", "password_check"]
+
+
+class AccountRateLimiter(_Limits):
+    """Per client IP and per address limits on the account routes that send email or check a password."""
+
+    def __init__(self, storage: RedisStorage, *, email_send_limit: str, password_check_limit: str) -> None:
+        super().__init__(storage)
+        self._limits: dict[AccountAction, RateLimitItem] = {
+            "email_send": parse(email_send_limit),
+            "password_check": parse(password_check_limit),
+        }
+
+    async def check(self, action: AccountAction, *, ip: str, email: str) -> None:
+        """Count one ``action`` from ``ip`` about ``email``; raise 429 if either is over the limit."""
+        item = self._limits[action]
+        try:
+            for scope, key in (("ip", ip), ("email", _email_key(email))):
+                if not await self._limiter.hit(item, action, scope, key):
+                    RATE_LIMIT_HITS.labels(f"{action}_{scope}").inc()
+                    raise await self._too_many(item, action, scope, key)
+        except StorageError as exc:
+            raise dependency_unavailable("redis", exc.storage_error) from exc.storage_error

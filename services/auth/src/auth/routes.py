@@ -80,12 +80,14 @@ async def _start_session(
     summary="Create an account and sign in",
 )
 async def signup(body: SignupIn, db: DbDep, runtime: RuntimeDep, ip: ClientIpDep, user_agent: UserAgentDep) -> TokenOut:
-    """Register a user and return a token pair."""
+    """Register a user, return a token pair, and email a link to verify the address."""
     await runtime.rate_limiter.check(ip=ip)
     user = await service.create_user(
         db, passwords=runtime.passwords, email=body.email, password=body.password, name=body.name
     )
-    return await _start_session(db, runtime, user=user, ip=ip, user_agent=user_agent)
+    tokens = await _start_session(db, runtime, user=user, ip=ip, user_agent=user_agent)
+    runtime.emails.verification(user_id=user.id, callback_url="/")
+    return tokens
 
 
 @router.post(

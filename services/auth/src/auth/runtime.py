@@ -14,8 +14,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from auth.config import Settings
 from auth.db import make_engine, make_sessionmaker
 from auth.denylist_sync import DenylistSync
+from auth.emails import AccountEmails, EmailTemplates
+from auth.housekeeping import Housekeeping
+from auth.mailer import Mailer, SmtpTransport
+from auth.outbox import OutboxRelay
 from auth.passwords import PasswordHasher
-from auth.ratelimit import LoginRateLimiter
+from auth.ratelimit import AccountRateLimiter, LoginRateLimiter
 from auth.session_cookie import SessionCookie
 from todo_shared.denylist import Denylist
 from todo_shared.redis import open_redis, open_redis_pool
@@ -37,10 +41,14 @@ class Runtime:
     verifier: TokenVerifier
     passwords: PasswordHasher
     rate_limiter: LoginRateLimiter
+    account_limiter: AccountRateLimiter
     session_cookie: SessionCookie
+    emails: AccountEmails
+    outbox: OutboxRelay
 
 
 _FIRST_SYNC_SECONDS = 5.0
+_MAIL_DRAIN_SECONDS = 2.0
 
 
 @asynccontextmanager
@@ -66,12 +74,39 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
         await asyncio.wait_for(sync.attempt(), timeout=_FIRST_SYNC_SECONDS)
     except TimeoutError:
         pass
-    sync_task = asyncio.create_task(sync.run(), name="denylist-sync")
+    sessionmaker = make_sessionmaker(engine)
+    mailer = Mailer(
+        SmtpTransport(settings.smtp_url, timeout_seconds=settings.smtp_timeout_seconds),
+        queue_size=settings.mail_queue_size,
+        max_attempts=settings.mail_max_attempts,
+        retry_base_seconds=settings.mail_retry_base_seconds,
+        workers=settings.mail_workers,
+    )
+    relay = OutboxRelay(
+        engine,
+        redis,
+        stream=settings.user_events_stream,
+        maxlen=settings.user_events_stream_maxlen,
+        interval_seconds=settings.outbox_relay_interval_seconds,
+        retention_seconds=settings.housekeeping_retention_seconds,
+    )
+    housekeeping = Housekeeping(
+        engine,
+        interval_seconds=settings.housekeeping_interval_seconds,
+        retention_seconds=settings.housekeeping_retention_seconds,
+        token_lifetime_seconds=settings.denylist_ttl_seconds,
+    )
+    mailer.start()
+    tasks = [
+        asyncio.create_task(sync.run(), name="denylist-sync"),
+        asyncio.create_task(relay.run(), name="outbox-relay"),
+        asyncio.create_task(housekeeping.run(), name="housekeeping"),
+    ]
     try:
         yield Runtime(
             settings=settings,
             engine=engine,
-            sessionmaker=make_sessionmaker(engine),
+            sessionmaker=sessionmaker,
             redis=redis,
             denylist=denylist,
             signer=TokenSigner(
@@ -90,13 +125,27 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
             rate_limiter=LoginRateLimiter(
                 storage, ip_limit=settings.login_ip_limit, failure_limit=settings.login_failure_limit
             ),
+            account_limiter=AccountRateLimiter(
+                storage,
+                email_send_limit=settings.email_send_limit,
+                password_check_limit=settings.change_password_limit,
+            ),
             session_cookie=SessionCookie(
                 secret=secret, secure=settings.secure_cookies, max_age_seconds=settings.session_ttl_seconds
             ),
+            emails=AccountEmails(
+                mailer,
+                EmailTemplates(mail_from=settings.mail_from, app_url=settings.public_app_url),
+                sessionmaker,
+                settings,
+            ),
+            outbox=relay,
         )
     finally:
-        sync_task.cancel()
-        await asyncio.gather(sync_task, return_exceptions=True)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await mailer.stop(drain_seconds=_MAIL_DRAIN_SECONDS)
         await limits_pool.aclose()
         await redis.aclose()
         await engine.dispose()

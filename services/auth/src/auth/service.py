@@ -7,13 +7,14 @@ arguments and commit their own work.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.sql import ColumnElement
 
 from auth import opaque
 from auth.models import IP_MAX, NAME_MAX, USER_AGENT_MAX, RefreshToken, Session, User, UserRevocation
@@ -26,6 +27,7 @@ from todo_shared.tokens import AccessClaims, TokenSigner
 
 __all__ = [
     "AccountDisabled",
+    "AllRevoked",
     "EmailTaken",
     "InvalidCredentials",
     "InvalidRefreshToken",
@@ -34,16 +36,23 @@ __all__ = [
     "authenticate_password",
     "create_user",
     "extend_session",
-    "find_session_by_token_hash",
+    "find_live_session",
     "find_live_session_user",
+    "find_session_by_token_hash",
+    "find_user_session",
     "find_user_by_email",
     "get_user",
+    "index_all_sessions_revoked",
     "issue_refresh_token",
+    "list_live_sessions",
     "mint_access_token",
     "open_session",
+    "record_all_sessions_revoked",
     "recorded_revocations",
     "reindex_revocations",
+    "refresh_session_if_due",
     "revoke_all_sessions",
+    "revoke_other_sessions",
     "revoke_session",
     "rotate_refresh_token",
     "sign_in",
@@ -109,7 +118,13 @@ async def get_user(db: AsyncSession, *, user_id: uuid.UUID) -> User | None:
 
 
 async def create_user(
-    db: AsyncSession, *, passwords: PasswordHasher, email: str, password: str, name: str | None
+    db: AsyncSession,
+    *,
+    passwords: PasswordHasher,
+    email: str,
+    password: str,
+    name: str | None,
+    image: str | None = None,
 ) -> User:
     """Create an account; raise ``EmailTaken`` if the email exists in any case, even when racing another sign-up.
 
@@ -127,6 +142,7 @@ async def create_user(
             email=email,
             name=(email.rpartition("@")[0] if name is None else name)[:NAME_MAX],
             password_hash=password_hash,
+            image=image,
         )
         .on_conflict_do_nothing()
         .returning(User)
@@ -228,6 +244,43 @@ async def find_session_by_token_hash(db: AsyncSession, *, token_hash: bytes) -> 
     return None if found is None else (found[0], found[1])
 
 
+def _live_session(now: datetime) -> tuple[ColumnElement[bool], ...]:
+    return (Session.revoked_at.is_(None), Session.expires_at > now)
+
+
+async def find_live_session(
+    db: AsyncSession, *, user_id: uuid.UUID, session_id: uuid.UUID
+) -> tuple[Session, User] | None:
+    """Return a live session of ``user_id`` (its user active) by id, with its user: what an access token names."""
+    found = (
+        await db.execute(
+            select(Session, User)
+            .join(User, User.id == Session.user_id)
+            .where(Session.id == session_id, Session.user_id == user_id, *_live_session(_now()), User.is_active)
+        )
+    ).one_or_none()
+    return None if found is None else (found[0], found[1])
+
+
+async def list_live_sessions(db: AsyncSession, *, user_id: uuid.UUID) -> Sequence[Session]:
+    """Return a user's live sessions, oldest first."""
+    return (
+        await db.scalars(
+            select(Session)
+            .where(Session.user_id == user_id, *_live_session(_now()))
+            .order_by(Session.created_at, Session.id)
+        )
+    ).all()
+
+
+async def find_user_session(
+    db: AsyncSession, *, user_id: uuid.UUID, session_id: uuid.UUID | None = None, token_hash: bytes | None = None
+) -> Session | None:
+    """Return the live session of ``user_id`` with this id or this token digest; never another user's."""
+    match = Session.id == session_id if session_id is not None else Session.token_hash == token_hash
+    return await db.scalar(select(Session).where(match, Session.user_id == user_id, *_live_session(_now())))
+
+
 async def extend_session(db: AsyncSession, *, session: Session, ttl_seconds: int) -> bool:
     """Give a live session (and the ``session`` object) a full ``ttl_seconds`` from now, committed.
 
@@ -242,6 +295,19 @@ async def extend_session(db: AsyncSession, *, session: Session, ttl_seconds: int
     )
     await db.commit()
     return extended is not None
+
+
+async def refresh_session_if_due(
+    db: AsyncSession, *, session: Session, ttl_seconds: int, update_age_seconds: int
+) -> bool | None:
+    """Extend a session last extended more than ``update_age_seconds`` ago (Better Auth's ``updateAge``).
+
+    Returns ``True`` if it was extended, ``False`` if it was not due, ``None`` if it was revoked meanwhile.
+    """
+    due = session.expires_at - timedelta(seconds=ttl_seconds) + timedelta(seconds=update_age_seconds)
+    if due > _now():
+        return False
+    return True if await extend_session(db, session=session, ttl_seconds=ttl_seconds) else None
 
 
 async def issue_refresh_token(db: AsyncSession, *, session_id: uuid.UUID, ttl_seconds: int) -> str:
@@ -380,14 +446,25 @@ async def revoke_session(
     await denylist.revoke(user_id=str(user_id), jtis=jtis, sids=[str(session_id)])
 
 
-async def revoke_all_sessions(db: AsyncSession, *, denylist: Denylist, user_id: uuid.UUID) -> None:
-    """Void every session and access token of a user: the record first, then the denylist.
+@dataclass(frozen=True, slots=True)
+class AllRevoked:
+    """A recorded "every session of this user" revocation, to index in the denylist once it is committed."""
 
-    Raises:
-        ServiceUnavailable: the denylist could not be written; as in ``revoke_session``, the record stands.
+    user_id: uuid.UUID
+    session_ids: list[str]
+    before: int  # epoch seconds: every access token of the user issued before this is void
+
+
+async def record_all_sessions_revoked(db: AsyncSession, *, user_id: uuid.UUID, final: bool = False) -> AllRevoked:
+    """Record (not commit) that every session and access token of a user is void from now on.
+
+    ``final`` is for a user who can have no session after this (deleted, disabled): the moment is rounded up to the
+    next second, so a token minted in this very second is void too (the denylist's "before" has one-second
+    precision, and a deleted user's session rows, whose ids would cover it, are gone).
     """
     now = _now()
-    record = insert(UserRevocation).values(user_id=user_id, revoked_before=now)
+    before = now.replace(microsecond=0) + timedelta(seconds=1) if final else now
+    record = insert(UserRevocation).values(user_id=user_id, revoked_before=before)
     await db.execute(
         record.on_conflict_do_update(
             index_elements=[UserRevocation.user_id],
@@ -400,10 +477,47 @@ async def revoke_all_sessions(db: AsyncSession, *, denylist: Denylist, user_id: 
         .values(revoked_at=func.now())
         .returning(Session.id)
     )
-    sids = [str(s) for s in revoked]
-    await db.commit()
+    return AllRevoked(user_id=user_id, session_ids=[str(s) for s in revoked], before=int(before.timestamp()))
+
+
+async def index_all_sessions_revoked(denylist: Denylist, revoked: AllRevoked) -> None:
+    """Write a committed ``record_all_sessions_revoked`` to the denylist.
+
+    Raises:
+        ServiceUnavailable: the denylist could not be written; the record stands and the denylist sync indexes it.
+    """
     # "before" has one-second precision; the sessions' ids also cover tokens minted in this very second.
-    await denylist.revoke(user_id=str(user_id), sids=sids, before=int(now.timestamp()))
+    await denylist.revoke(user_id=str(revoked.user_id), sids=revoked.session_ids, before=revoked.before)
+
+
+async def revoke_all_sessions(db: AsyncSession, *, denylist: Denylist, user_id: uuid.UUID) -> None:
+    """Void every session and access token of a user: the record first, then the denylist.
+
+    Raises:
+        ServiceUnavailable: the denylist could not be written; as in ``revoke_session``, the record stands.
+    """
+    revoked = await record_all_sessions_revoked(db, user_id=user_id)
+    await db.commit()
+    await index_all_sessions_revoked(denylist, revoked)
+
+
+async def revoke_other_sessions(
+    db: AsyncSession, *, denylist: Denylist, user_id: uuid.UUID, keep_session_id: uuid.UUID
+) -> None:
+    """Void every session of a user but one: the record first, then the user's recorded revocations re-indexed.
+
+    Re-indexing the record (not only what this call revoked) lets a call that failed half-way simply be retried.
+
+    Raises:
+        ServiceUnavailable: the denylist could not be written; the record stands and the denylist sync indexes it.
+    """
+    await db.execute(
+        update(Session)
+        .where(Session.user_id == user_id, Session.id != keep_session_id, Session.revoked_at.is_(None))
+        .values(revoked_at=func.now())
+    )
+    await db.commit()
+    await reindex_revocations(db, denylist=denylist, user_id=user_id)
 
 
 async def recorded_revocations(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ from redis.asyncio import Redis
 
 from tasks.config import Settings
 from tasks.db import open_pool
+from tasks.events import UserEventConsumer
 from todo_shared.denylist import Denylist
 from todo_shared.redis import open_redis
 from todo_shared.tokens import TokenVerifier
@@ -34,6 +36,16 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
     """Open every resource (with ``DB_POOL_MIN_SIZE=0`` no connection yet) and close them all on exit."""
     pool = await open_pool(settings)
     redis = open_redis(settings.redis_url, timeout_seconds=settings.redis_timeout_seconds)
+    consumer = UserEventConsumer(
+        redis,
+        pool,
+        stream=settings.user_events_stream,
+        group=settings.user_events_group,
+        consumer=settings.user_events_consumer,
+        poll_seconds=settings.user_events_poll_seconds,
+        claim_idle_seconds=settings.user_events_claim_idle_seconds,
+    )
+    consuming = asyncio.create_task(consumer.run(), name="user-events")
     try:
         yield Runtime(
             settings=settings,
@@ -43,5 +55,7 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
             denylist=Denylist(redis, ttl_seconds=settings.denylist_ttl_seconds),
         )
     finally:
+        consuming.cancel()
+        await asyncio.gather(consuming, return_exceptions=True)
         await redis.aclose()
         await pool.close()

@@ -28,8 +28,8 @@ from pathlib import Path
 import asyncpg
 
 from bench.tasks_common import ROOT, throwaway_database
-from tasks.db import to_asyncpg_dsn
 from todo_shared.denylist import Denylist
+from todo_shared.postgres import to_asyncpg_dsn
 from todo_shared.redis import open_redis
 from todo_shared.tokens import TokenSigner, TokenVerifier
 

@@ -14,9 +14,9 @@ import time
 import asyncpg
 
 from bench.tasks_common import throwaway_database
-from tasks.db import to_asyncpg_dsn
 from tasks.queries import list_sql
 from tasks.schemas import ListParams
+from todo_shared.postgres import to_asyncpg_dsn
 
 TOTAL_ROWS = 1_000_000
 USER = "00000000-0000-4000-8000-000000000001"

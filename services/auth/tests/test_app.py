@@ -72,7 +72,7 @@ def test_settings_defaults_follow_the_contract() -> None:
     assert settings.database_url == "postgresql+asyncpg://postgres@127.0.0.1:5432/auth"
     assert settings.refresh_token_ttl_seconds == 30 * 86_400
     assert settings.access_token_ttl_seconds == 900
-    assert (settings.argon2_time_cost, settings.argon2_memory_cost, settings.argon2_parallelism) == (3, 65536, 4)
+    assert (settings.argon2_time_cost, settings.argon2_memory_cost, settings.argon2_parallelism) == (1, 46 * 1024, 1)
     assert settings.login_failure_limit == "10 per 15 minutes"
     assert settings.login_ip_limit == "600 per minute"
     assert settings.trusted_origins == {"http://localhost:3000", "http://localhost:8000"}

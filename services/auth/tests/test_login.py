@@ -82,6 +82,26 @@ async def test_a_hash_with_old_parameters_is_rehashed_on_login(
         assert (await new.post("/api/auth/login", json={"email": email, "password": password})).status_code == 200
 
 
+async def test_a_hash_with_argon2_cffi_defaults_is_upgraded_to_the_service_defaults_on_login(
+    open_client: ClientFactory,
+    make_settings: Callable[..., Settings],
+    engine: AsyncEngine,
+    new_email: Callable[[], str],
+    password: str,
+) -> None:
+    email = new_email()
+    # What every hash was made with before the cost was chosen by measurement: t=3, 64 MiB, p=4.
+    before = make_settings(argon2_time_cost=3, argon2_memory_cost=65536, argon2_parallelism=4)
+    async with open_client(before) as old:
+        assert (await old.post("/api/auth/signup", json={"email": email, "password": password})).status_code == 201
+    defaults = {name: Settings.model_fields[name].default for name in ("argon2_time_cost", "argon2_memory_cost")}
+    async with open_client(make_settings(**defaults, argon2_parallelism=1)) as new:
+        assert (await new.post("/api/auth/login", json={"email": email, "password": password})).status_code == 200
+    async with engine.connect() as conn:
+        stored = (await conn.execute(text("SELECT password_hash FROM users WHERE email = :e"), {"e": email})).one()
+    assert stored.password_hash.startswith("$argon2id$v=19$m=47104,t=1,p=1$")
+
+
 async def test_me_returns_id_email_name_and_created_at(client: httpx.AsyncClient, sign_up: SignUp) -> None:
     signed_up = await sign_up(name="Ada Lovelace")
     response = await client.get("/api/auth/me", headers={"Authorization": f"Bearer {signed_up['access_token']}"})

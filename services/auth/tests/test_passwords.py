@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import threading
+
 import pytest
 
 from auth.passwords import PasswordHasher
@@ -31,3 +34,13 @@ async def test_a_hash_with_other_parameters_comes_back_rehashed() -> None:
     assert ok
     assert new is not None
     assert ",t=2," in new
+
+
+async def test_hashing_threads_run_at_a_lower_priority_than_the_event_loop() -> None:
+    hasher = cheap()
+    await hasher.hash("correct horse")
+    hashing = [t for t in threading.enumerate() if t.name.startswith("argon2") and t.native_id is not None]
+    assert hashing
+    loop_niceness = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    assert all(os.getpriority(os.PRIO_PROCESS, t.native_id) > loop_niceness for t in hashing if t.native_id)
+    hasher.close()

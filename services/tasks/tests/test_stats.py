@@ -11,7 +11,7 @@ import asyncpg
 import httpx
 import pytest
 
-from tasks.db import to_asyncpg_dsn
+from todo_shared.postgres import to_asyncpg_dsn
 
 pytestmark = pytest.mark.anyio
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import ipaddress
 import os
 
-import argon2
 from limits import parse
 from pydantic import Field, field_validator
 
@@ -45,8 +44,14 @@ class AdminSettings(DenylistSettings, DatabaseSettings):
 class Settings(BaseServiceSettings, DatabaseSettings):
     """Everything the auth service reads from its environment."""
 
+    # Writes and account routes go through SQLAlchemy's pool; get-session and /token read through a plain asyncpg
+    # pool of their own (one statement, one round trip). Fixed sizes: overflow connections opened and closed
+    # under a burst cost a TLS attempt and a backend start each, and were the 64-connection tail.
     db_pool_size: int = Field(default=10, ge=1)
-    db_max_overflow: int = Field(default=10, ge=0)
+    db_max_overflow: int = Field(default=0, ge=0)
+    db_read_pool_size: int = Field(default=10, ge=1)
+    # How long a request waits for a pooled connection before it answers 503.
+    db_pool_timeout_seconds: float = Field(default=5.0, gt=0)
     # Bounds on every database wait: a hung or unreachable PostgreSQL becomes a 503, never a hang.
     db_connect_timeout_seconds: float = Field(default=5.0, gt=0)
     db_command_timeout_seconds: float = Field(default=10.0, gt=0)
@@ -60,10 +65,10 @@ class Settings(BaseServiceSettings, DatabaseSettings):
     trusted_proxies: CommaSeparated[IPNetwork] = Field(
         default_factory=lambda: [ipaddress.ip_network("127.0.0.1/32"), ipaddress.ip_network("::1/128")]
     )
-    # Argon2id cost; the defaults are argon2-cffi's (RFC 9106 low-memory profile): t=3, 64 MiB, p=4.
-    argon2_time_cost: int = Field(default=argon2.DEFAULT_TIME_COST, ge=1)
-    argon2_memory_cost: int = Field(default=argon2.DEFAULT_MEMORY_COST, ge=8, description="KiB")
-    argon2_parallelism: int = Field(default=argon2.DEFAULT_PARALLELISM, ge=1)
+    # Argon2id cost: OWASP's first choice, m=46 MiB, t=1, p=1 (why, and the figures, in passwords.py).
+    argon2_time_cost: int = Field(default=1, ge=1)
+    argon2_memory_cost: int = Field(default=46 * 1024, ge=8, description="KiB")
+    argon2_parallelism: int = Field(default=1, ge=1)
     # Hashes running at once; more than the cores only makes every other request wait for a CPU.
     password_hash_workers: int = Field(default_factory=_cores, ge=1)
     # Better Auth-compatible routes. Browser origins trusted on sign-in and cookie-carrying writes: the same

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
+import asyncpg
 from limits.aio.storage import RedisStorage
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -22,6 +23,7 @@ from auth.passwords import PasswordHasher
 from auth.ratelimit import AccountRateLimiter, LoginRateLimiter
 from auth.session_cookie import SessionCookie
 from todo_shared.denylist import Denylist
+from todo_shared.postgres import open_pool
 from todo_shared.redis import open_redis, open_redis_pool
 from todo_shared.tokens import TokenSigner, TokenVerifier
 
@@ -35,6 +37,7 @@ class Runtime:
     settings: Settings
     engine: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]
+    read_pool: asyncpg.Pool
     redis: Redis
     denylist: Denylist
     signer: TokenSigner
@@ -56,6 +59,13 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
     """Open every resource (no connection is made until first use) and close them all on exit."""
     secret = settings.jwt_secret.get_secret_value()
     engine = make_engine(settings)
+    read_pool = await open_pool(
+        settings.database_url,
+        min_size=0,
+        max_size=settings.db_read_pool_size,
+        connect_timeout=settings.db_connect_timeout_seconds,
+        command_timeout=settings.db_command_timeout_seconds,
+    )
     redis = open_redis(settings.redis_url, timeout_seconds=settings.redis_timeout_seconds)
     # limits wants raw (undecoded) replies, so it gets a pool of its own, which we close ourselves.
     limits_pool = open_redis_pool(settings.redis_url, timeout_seconds=settings.redis_timeout_seconds)
@@ -96,6 +106,12 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
         retention_seconds=settings.housekeeping_retention_seconds,
         token_lifetime_seconds=settings.denylist_ttl_seconds,
     )
+    passwords = PasswordHasher(
+        time_cost=settings.argon2_time_cost,
+        memory_cost=settings.argon2_memory_cost,
+        parallelism=settings.argon2_parallelism,
+        workers=settings.password_hash_workers,
+    )
     mailer.start()
     tasks = [
         asyncio.create_task(sync.run(), name="denylist-sync"),
@@ -107,6 +123,7 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
             settings=settings,
             engine=engine,
             sessionmaker=sessionmaker,
+            read_pool=read_pool,
             redis=redis,
             denylist=denylist,
             signer=TokenSigner(
@@ -116,12 +133,7 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
                 lifetime_seconds=settings.access_token_ttl_seconds,
             ),
             verifier=settings.token_verifier(),
-            passwords=PasswordHasher(
-                time_cost=settings.argon2_time_cost,
-                memory_cost=settings.argon2_memory_cost,
-                parallelism=settings.argon2_parallelism,
-                workers=settings.password_hash_workers,
-            ),
+            passwords=passwords,
             rate_limiter=LoginRateLimiter(
                 storage, ip_limit=settings.login_ip_limit, failure_limit=settings.login_failure_limit
             ),
@@ -146,6 +158,8 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         await mailer.stop(drain_seconds=_MAIL_DRAIN_SECONDS)
+        passwords.close()
         await limits_pool.aclose()
         await redis.aclose()
+        await read_pool.close()
         await engine.dispose()

@@ -20,6 +20,7 @@ from auth import opaque
 from auth.models import IP_MAX, NAME_MAX, USER_AGENT_MAX, RefreshToken, Session, User, UserRevocation
 from auth.passwords import PasswordHasher
 from auth.ratelimit import LoginRateLimiter
+from auth.session_reads import LiveUser
 from todo_shared.denylist import Denylist, Revocations
 from todo_shared.errors import BadRequest, Forbidden, TooManyRequests, Unauthorized
 from todo_shared.metrics import LOGINS
@@ -36,6 +37,7 @@ __all__ = [
     "authenticate_password",
     "create_user",
     "extend_session",
+    "extension_due",
     "find_live_session",
     "find_live_session_user",
     "find_session_by_token_hash",
@@ -50,7 +52,6 @@ __all__ = [
     "record_all_sessions_revoked",
     "recorded_revocations",
     "reindex_revocations",
-    "refresh_session_if_due",
     "revoke_all_sessions",
     "revoke_other_sessions",
     "revoke_session",
@@ -281,33 +282,29 @@ async def find_user_session(
     return await db.scalar(select(Session).where(match, Session.user_id == user_id, *_live_session(_now())))
 
 
-async def extend_session(db: AsyncSession, *, session: Session, ttl_seconds: int) -> bool:
-    """Give a live session (and the ``session`` object) a full ``ttl_seconds`` from now, committed.
+def extension_due(expires_at: datetime, *, ttl_seconds: int, update_age_seconds: int) -> bool:
+    """Tell whether a session was last extended more than ``update_age_seconds`` ago (Better Auth's ``updateAge``)."""
+    return expires_at - timedelta(seconds=ttl_seconds) + timedelta(seconds=update_age_seconds) <= _now()
 
-    Returns ``False`` if it was revoked meanwhile: the update is conditional, so a racing sign-out stays signed out.
+
+async def extend_session(
+    db: AsyncSession, *, session_id: uuid.UUID, ttl_seconds: int
+) -> tuple[datetime, datetime] | None:
+    """Give a live session a full ``ttl_seconds`` from now, committed; return its new ``expires_at, updated_at``.
+
+    Returns ``None`` if it was revoked meanwhile: the update is conditional, so a racing sign-out stays signed out.
     """
     now = _now()
-    extended = await db.scalar(
-        update(Session)
-        .where(Session.id == session.id, Session.revoked_at.is_(None))
-        .values(expires_at=now + timedelta(seconds=ttl_seconds), updated_at=now)
-        .returning(Session.id)
-    )
+    extended = (
+        await db.execute(
+            update(Session)
+            .where(Session.id == session_id, Session.revoked_at.is_(None))
+            .values(expires_at=now + timedelta(seconds=ttl_seconds), updated_at=now)
+            .returning(Session.expires_at, Session.updated_at)
+        )
+    ).one_or_none()
     await db.commit()
-    return extended is not None
-
-
-async def refresh_session_if_due(
-    db: AsyncSession, *, session: Session, ttl_seconds: int, update_age_seconds: int
-) -> bool | None:
-    """Extend a session last extended more than ``update_age_seconds`` ago (Better Auth's ``updateAge``).
-
-    Returns ``True`` if it was extended, ``False`` if it was not due, ``None`` if it was revoked meanwhile.
-    """
-    due = session.expires_at - timedelta(seconds=ttl_seconds) + timedelta(seconds=update_age_seconds)
-    if due > _now():
-        return False
-    return True if await extend_session(db, session=session, ttl_seconds=ttl_seconds) else None
+    return None if extended is None else (extended.expires_at, extended.updated_at)
 
 
 async def issue_refresh_token(db: AsyncSession, *, session_id: uuid.UUID, ttl_seconds: int) -> str:
@@ -325,7 +322,7 @@ async def issue_refresh_token(db: AsyncSession, *, session_id: uuid.UUID, ttl_se
     return token
 
 
-def mint_access_token(signer: TokenSigner, *, user: User, session_id: uuid.UUID) -> tuple[str, AccessClaims]:
+def mint_access_token(signer: TokenSigner, *, user: User | LiveUser, session_id: uuid.UUID) -> tuple[str, AccessClaims]:
     """Sign an access token for a user's session."""
     return signer.mint(user_id=str(user.id), email=user.email, session_id=str(session_id))
 

@@ -7,22 +7,13 @@ SQLAlchemy only describes the schema, so Alembic can compare it with the databas
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Awaitable, Callable
-from typing import ParamSpec, TypeVar
-
 import asyncpg
 import sqlalchemy as sa
-from sqlalchemy.engine import make_url
 
 from tasks.config import Settings
-from todo_shared.postgres import postgres_down
-from todo_shared.unavailable import dependency_unavailable
+from todo_shared import postgres
 
-__all__ = ["PRIORITIES", "metadata", "open_pool", "pool_usage", "postgres_call", "tasks", "to_asyncpg_dsn"]
-
-P = ParamSpec("P")
-R = TypeVar("R")
+__all__ = ["PRIORITIES", "metadata", "open_pool", "tasks"]
 
 # Declaration order is PostgreSQL's enum sort order: low < medium < high.
 PRIORITIES = ("low", "medium", "high")
@@ -68,47 +59,12 @@ tasks = sa.Table(
 )
 
 
-def to_asyncpg_dsn(database_url: str) -> str:
-    """Turn the SQLAlchemy URL (``postgresql+asyncpg://``) into a DSN asyncpg accepts."""
-    return make_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)
-
-
-async def _reset(conn: asyncpg.Connection) -> None:
-    # asyncpg's default reset sends "RESET ALL; UNLISTEN *; ..." on every release: one more round trip per
-    # request. Requests here run single autocommit statements and change no session state, so there is
-    # nothing to undo beyond a transaction a failure might have left open.
-    if conn.is_in_transaction():
-        await conn.execute("ROLLBACK")
-
-
 async def open_pool(settings: Settings) -> asyncpg.Pool:
-    """Open the pool; with ``min_size=0`` the service starts even while PostgreSQL is down (``/readyz`` says so)."""
-    return await asyncpg.create_pool(
-        to_asyncpg_dsn(settings.database_url),
+    """Open the request path's pool; with ``DB_POOL_MIN_SIZE=0`` the service starts even while PostgreSQL is down."""
+    return await postgres.open_pool(
+        settings.database_url,
         min_size=settings.db_pool_min_size,
         max_size=settings.db_pool_max_size,
-        timeout=settings.db_connect_timeout_seconds,
+        connect_timeout=settings.db_connect_timeout_seconds,
         command_timeout=settings.db_command_timeout_seconds,
-        reset=_reset,
     )
-
-
-def postgres_call(query: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
-    """Make a query function answer 503 (counted, its cause logged once) when the database fails under it."""
-
-    @functools.wraps(query)
-    async def call(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return await query(*args, **kwargs)
-        except Exception as exc:
-            if postgres_down(exc):
-                raise dependency_unavailable("postgres", exc) from exc
-            raise
-
-    return call
-
-
-def pool_usage(pool: asyncpg.Pool) -> tuple[int, int]:
-    """Return the pool's open connections as (in use, idle), for the pool gauge."""
-    idle = pool.get_idle_size()
-    return pool.get_size() - idle, idle

@@ -13,7 +13,6 @@ from typing import Any
 from fastapi import FastAPI, Request
 
 from tasks.config import Settings
-from tasks.db import pool_usage
 from tasks.deps import get_runtime
 from tasks.routes import router
 from tasks.runtime import open_runtime
@@ -21,6 +20,7 @@ from todo_shared.handlers import install_error_handlers
 from todo_shared.health import health_router
 from todo_shared.logging import configure_logging
 from todo_shared.observability import install_observability
+from todo_shared.postgres import pool_usage
 from todo_shared.request_id import install_request_id
 from todo_shared.settings import load_settings
 

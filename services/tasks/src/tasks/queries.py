@@ -15,8 +15,9 @@ from typing import Any
 
 import asyncpg
 
-from tasks.db import PRIORITIES, postgres_call
+from tasks.db import PRIORITIES
 from tasks.schemas import ListParams
+from todo_shared.postgres import postgres_call
 
 __all__ = ["create", "delete", "get", "list_page", "list_sql", "stats", "toggle", "update"]
 

@@ -37,6 +37,7 @@ __all__ = [
     "redirect",
     "require_caller",
     "resolve_url",
+    "session_token",
     "set_session_cookie",
     "with_query",
 ]
@@ -58,13 +59,22 @@ def _bearer(request: Request) -> str:
     return value.strip() if scheme.lower() == "bearer" else ""
 
 
-async def lookup(request: Request, db: AsyncSession, cookie: SessionCookie) -> Lookup:
-    """Find the request's session: a valid bearer wins, an invalid one is ignored in favour of the cookie."""
+def session_token(request: Request, cookie: SessionCookie) -> tuple[str | None, bool]:
+    """Return the session token of the request's valid bearer, else of its valid cookie; and whether it sent one.
+
+    An invalid bearer is ignored in favour of the cookie, as Better Auth does.
+    """
     bearer = _bearer(request)
     raw_cookie = request.cookies.get(cookie.name)
     token = (cookie.from_bearer(bearer) if bearer else None) or cookie.from_cookie(raw_cookie)
+    return token, bool(bearer or raw_cookie)
+
+
+async def lookup(request: Request, db: AsyncSession, cookie: SessionCookie) -> Lookup:
+    """Find the request's session (to change it: the read-only routes use ``session_reads``)."""
+    token, presented = session_token(request, cookie)
     found = await service.find_session_by_token_hash(db, token_hash=opaque.digest(token)) if token else None
-    return Lookup(presented=bool(bearer or raw_cookie), token=token, found=found)
+    return Lookup(presented=presented, token=token, found=found)
 
 
 @dataclass(frozen=True, slots=True)

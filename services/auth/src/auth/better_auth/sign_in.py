@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import uuid
+from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from auth import service
+from auth import opaque, service, session_reads
 from auth.better_auth.body import Fields, normalised_email, read_body
 from auth.better_auth.session import (
     NO_STORE,
@@ -17,6 +20,7 @@ from auth.better_auth.session import (
     lookup,
     open_session,
     rate_limit,
+    session_token,
     set_session_cookie,
 )
 from auth.better_auth.wire import (
@@ -36,8 +40,10 @@ from auth.better_auth.wire import (
 from auth.deps import ClientIpDep, DbDep, RuntimeDep, UserAgentDep
 from auth.models import IMAGE_MAX, NAME_MAX
 from auth.password_policy import is_common_password
+from auth.runtime import Runtime
 from auth.schemas import PASSWORD_MAX, PASSWORD_MIN
 from todo_shared.errors import TooManyRequests
+from todo_shared.postgres import postgres_call
 
 __all__ = ["router"]
 
@@ -166,33 +172,39 @@ async def sign_in_email(
     summary="Better Auth: the signed-in session, or null",
     **docs({503: "The database is unreachable"}),
 )
-async def get_session(request: Request, db: DbDep, runtime: RuntimeDep) -> Response:
+async def get_session(request: Request, runtime: RuntimeDep) -> Response:
     """Return ``{session, user}`` with a fresh access token in ``set-auth-jwt``; ``null`` (still 200) without one."""
     cookie = runtime.session_cookie
-    found = await lookup(request, db, cookie)
-    if found.found is None or found.token is None:
+    token, presented = session_token(request, cookie)
+    found = await session_reads.find_live_session(runtime.read_pool, token_hash=opaque.digest(token)) if token else None
+    if found is None or token is None:
         response = json_response(None, NO_STORE)
-        if found.presented:
+        if presented:
             clear_cookies(response, cookie)
         return response
-    session, user = found.found
+    session, user = found
     settings = runtime.settings
-    refreshed = await service.refresh_session_if_due(
-        db,
-        session=session,
-        ttl_seconds=settings.session_ttl_seconds,
-        update_age_seconds=settings.session_update_age_seconds,
-    )
-    if refreshed is None:
-        return json_response(None, NO_STORE)  # signed out while we looked
+    ttl, update_age = settings.session_ttl_seconds, settings.session_update_age_seconds
+    refreshed = service.extension_due(session.expires_at, ttl_seconds=ttl, update_age_seconds=update_age)
+    if refreshed:
+        extended = await _extend(runtime, session.id)
+        if extended is None:
+            return json_response(None, NO_STORE)  # signed out while we looked
+        session = replace(session, expires_at=extended[0], updated_at=extended[1])
     access_token, _ = service.mint_access_token(runtime.signer, user=user, session_id=session.id)
     exposed = "set-auth-jwt, set-auth-token" if refreshed else "set-auth-jwt"
     headers: dict[str, str] = {**NO_STORE, "set-auth-jwt": access_token, "Access-Control-Expose-Headers": exposed}
-    response = json_response(SessionOut(session=session_out(session, found.token), user=user_out(user)), headers)
+    response = json_response(SessionOut(session=session_out(session, token), user=user_out(user)), headers)
     if refreshed:
         remember = cookie.from_cookie(request.cookies.get(cookie.dont_remember_name)) != "true"
-        set_session_cookie(response, cookie, found.token, remember=remember)
+        set_session_cookie(response, cookie, token, remember=remember)
     return response
+
+
+@postgres_call
+async def _extend(runtime: Runtime, session_id: uuid.UUID) -> tuple[datetime, datetime] | None:
+    async with runtime.sessionmaker() as db:
+        return await service.extend_session(db, session_id=session_id, ttl_seconds=runtime.settings.session_ttl_seconds)
 
 
 @router.post(
@@ -219,12 +231,13 @@ async def sign_out(request: Request, db: DbDep, runtime: RuntimeDep) -> Response
     summary="Better Auth: an access token for the tasks API",
     **docs({401: "UNAUTHORIZED: no valid session", 503: "The database is unreachable"}),
 )
-async def token(request: Request, db: DbDep, runtime: RuntimeDep) -> Response:
+async def token(request: Request, runtime: RuntimeDep) -> Response:
     """Mint our access token (HS256 ``at+jwt``, ``sid`` = this session) for the signed-in session."""
-    found = await lookup(request, db, runtime.session_cookie)
-    if found.found is None:
+    token, _ = session_token(request, runtime.session_cookie)
+    found = await session_reads.find_live_session(runtime.read_pool, token_hash=opaque.digest(token)) if token else None
+    if found is None:
         raise BetterAuthError(401, "UNAUTHORIZED", "Unauthorized")
-    session, user = found.found
+    session, user = found
     access_token, _ = service.mint_access_token(runtime.signer, user=user, session_id=session.id)
     return json_response(TokenOnlyOut(token=access_token), {"Cache-Control": "no-store"})
 

@@ -12,11 +12,12 @@ from typing import Annotated, Any, NotRequired
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, TypeAdapter
 from pydantic.alias_generators import to_camel
-from starlette.responses import JSONResponse
+from starlette.responses import Response
 from typing_extensions import TypedDict  # pydantic reads typing's TypedDict only from Python 3.12
 
 from auth.models import EMAIL_MAX, IMAGE_MAX, NAME_MAX, Session, User
 from auth.schemas import PASSWORD_MAX, PASSWORD_MIN
+from auth.session_reads import LiveSession, LiveUser
 from todo_shared.errors import AppError
 from todo_shared.schemas import ErrorOut
 
@@ -201,7 +202,7 @@ class DeleteUserIn(TypedDict):
     callbackURL: NotRequired[str]
 
 
-def user_out(user: User) -> BetterAuthUser:
+def user_out(user: User | LiveUser) -> BetterAuthUser:
     """Show a user as Better Auth does."""
     return BetterAuthUser(
         id=user.id,
@@ -214,7 +215,7 @@ def user_out(user: User) -> BetterAuthUser:
     )
 
 
-def session_out(session: Session, token: str) -> BetterAuthSession:
+def session_out(session: Session | LiveSession, token: str) -> BetterAuthSession:
     """Show a session as Better Auth does, with ``token`` in its ``token`` field."""
     return BetterAuthSession(
         id=session.id,
@@ -228,11 +229,15 @@ def session_out(session: Session, token: str) -> BetterAuthSession:
     )
 
 
-def json_response(content: BaseModel | list[BaseModel] | None, headers: dict[str, str] | None = None) -> JSONResponse:
-    """Answer 200 with a wire model (or a list of them, or ``null``) as JSON."""
-    if isinstance(content, list):
-        return JSONResponse([item.model_dump(mode="json") for item in content], headers=headers)
-    return JSONResponse(None if content is None else content.model_dump(mode="json"), headers=headers)
+def json_response(content: BaseModel | list[BaseModel] | None, headers: dict[str, str] | None = None) -> Response:
+    """Answer 200 with a wire model (or a list of them, or ``null``) as JSON, serialised once, by pydantic."""
+    if content is None:
+        body = b"null"
+    elif isinstance(content, list):
+        body = ("[" + ",".join(item.model_dump_json() for item in content) + "]").encode()
+    else:
+        body = content.model_dump_json().encode()
+    return Response(body, headers=headers, media_type="application/json")
 
 
 def docs(errors: dict[int, str], body: type[Any] | None = None, *, redirect: str | None = None) -> dict[str, Any]:

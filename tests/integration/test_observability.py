@@ -111,9 +111,9 @@ def test_logs_are_json_lines_with_the_request_id_and_no_token_from_a_query(launc
     text = server.log.read_text()
     records = [json.loads(line) for line in text.splitlines()]  # every line is one JSON object
     assert secret not in text
-    assert all(r["service"] == name and "request_id" in r and "color_message" not in r for r in records)
-    assert any(r["message"].startswith("Uvicorn running on") for r in records)  # uvicorn's coloured line
-    [access] = [r for r in records if r["logger"] == "uvicorn.access" and r["request_id"] == request_id]
+    assert all(r["service"] == name and "request_id" in r for r in records)
+    assert any(r["message"].startswith("Listening at: http://") for r in records)  # Granian's own line
+    [access] = [r for r in records if r["logger"] == "todo.access" and r["request_id"] == request_id]
     assert f"{path}?access_token=[redacted]&q=milk" in access["message"]
     assert (access["method"], access["path"], access["status"]) == ("GET", path, 401)
 
@@ -123,7 +123,7 @@ def test_development_logs_are_readable_lines_with_the_request_id(launcher: Launc
     request_id, secret, path = _call_with_a_token_in_the_query(server)
     line = _eventually(lambda: next((li for li in server.log.read_text().splitlines() if request_id in li), None))
     assert not line.startswith("{")
-    assert f"tasks uvicorn.access [{request_id}]" in line
+    assert f"tasks todo.access [{request_id}]" in line
     assert f'"GET {path}?access_token=[redacted]&q=milk HTTP/1.1" 401' in line
     assert secret not in server.log.read_text()
 

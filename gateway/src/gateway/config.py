@@ -6,18 +6,21 @@ import ipaddress
 from typing import Annotated
 
 from pydantic import AnyHttpUrl, Field, field_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings import NoDecode, SettingsConfigDict
+
+from todo_shared.settings import ServerSettings
 
 __all__ = ["IPNetwork", "Settings"]
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
-class Settings(BaseSettings):
+class Settings(ServerSettings):
     """Everything the gateway reads from the environment (or ``.env``).
 
     The gateway holds no secret and checks no token, so unlike the services it does not extend
-    ``todo_shared.settings.BaseServiceSettings`` (which requires ``JWT_SECRET``).
+    ``todo_shared.settings.BaseServiceSettings`` (which requires ``JWT_SECRET``); the server limits
+    (``MAX_HEADER_BYTES``, ``HEADER_READ_TIMEOUT_SECONDS``, ``MAX_CONNECTIONS``) are every server's.
     """
 
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
@@ -38,12 +41,6 @@ class Settings(BaseSettings):
     # before the upstream does; a POST on a connection the upstream just closed would be a 502 (never retried).
     upstream_keepalive_seconds: float = Field(default=4.0, gt=0)
     max_body_bytes: int = Field(default=1024 * 1024, ge=0)
-    # Request line + headers; more is 431 from the server before the rest is read (its floor is 8 KiB).
-    max_header_bytes: int = Field(default=16 * 1024, ge=8 * 1024)
-    # A client must finish its headers within this, and an idle keep-alive connection closes after it.
-    header_read_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
-    # Open client connections; more wait in the listen backlog until one closes.
-    max_connections: int = Field(default=1024, ge=1)
     # Proxies in front of the gateway whose X-Forwarded-For/-Proto/-Host it believes; empty: none. Not auth's
     # TRUSTED_PROXIES (which names the gateway), though make dev's processes read the same .env.
     gateway_trusted_proxies: Annotated[list[IPNetwork], NoDecode] = Field(default_factory=list)

@@ -29,7 +29,7 @@ async def _drop(server_url: str, name: str) -> None:
 
 
 def _start(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    """Build the app from the environment alone in a fresh interpreter, as uvicorn --factory does."""
+    """Build the app from the environment alone in a fresh interpreter, as the server (`python -m auth`) does."""
     code = "from auth.main import create_app; create_app()"
     # An empty directory and a minimal environment, so no developer .env or exported variable leaks in.
     clean = {"HOME": str(tmp_path), **env}

@@ -10,7 +10,14 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from todo_shared.tokens import TokenVerifier
 
-__all__ = ["BaseServiceSettings", "CommaSeparated", "DatabaseSettings", "DenylistSettings", "load_settings"]
+__all__ = [
+    "BaseServiceSettings",
+    "CommaSeparated",
+    "DatabaseSettings",
+    "DenylistSettings",
+    "ServerSettings",
+    "load_settings",
+]
 
 # Secrets that appear in examples and templates; a deployment using one is as good as unsigned.
 KNOWN_EXAMPLE_SECRETS = frozenset(
@@ -75,7 +82,20 @@ class DenylistSettings(BaseSettings):
         return self.access_token_ttl_seconds + self.jwt_leeway_seconds
 
 
-class BaseServiceSettings(DenylistSettings):
+class ServerSettings(BaseSettings):
+    """The HTTP server's limits, the same for every process that listens (see ``todo_shared.server``)."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    # Request line + headers; more is 431 from the server before the rest is read (Granian's floor is 8 KiB).
+    max_header_bytes: int = Field(default=16 * 1024, ge=8 * 1024)
+    # A client must finish its headers within this, and an idle keep-alive connection closes after it.
+    header_read_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
+    # Open client connections; more wait in the listen backlog until one closes.
+    max_connections: int = Field(default=1024, ge=1)
+
+
+class BaseServiceSettings(DenylistSettings, ServerSettings):
     """Environment, logging, JWT, Redis and event-stream settings common to the auth and tasks services."""
 
     env: Literal["development", "test", "production"] = "production"

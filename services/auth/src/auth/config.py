@@ -44,6 +44,9 @@ class AdminSettings(DenylistSettings, DatabaseSettings):
 class Settings(BaseServiceSettings, DatabaseSettings):
     """Everything the auth service reads from its environment."""
 
+    # Where ``python -m auth`` listens; the images listen on every interface.
+    auth_host: str = "127.0.0.1"
+    auth_port: int = Field(default=8001, ge=1, le=65_535)
     # Writes and account routes go through SQLAlchemy's pool; get-session and /token read through a plain asyncpg
     # pool of their own (one statement, one round trip). Fixed sizes: overflow connections opened and closed
     # under a burst cost a TLS attempt and a backend start each, and were the 64-connection tail.

@@ -1,4 +1,4 @@
-"""The auth service's app factory: ``uvicorn auth.main:create_app --factory --port 8001``."""
+"""The auth service's app factory, which ``python -m auth`` serves."""
 
 from __future__ import annotations
 

@@ -21,6 +21,10 @@ class DatabaseSettings(BaseDatabaseSettings):
 class Settings(BaseServiceSettings, DatabaseSettings):
     """Everything the tasks service reads: the shared JWT/Redis settings plus its own database pool."""
 
+    # Where ``python -m tasks`` listens; the images listen on every interface.
+    tasks_host: str = "127.0.0.1"
+    tasks_port: int = Field(default=8002, ge=1, le=65_535)
+
     db_pool_min_size: int = Field(default=0, ge=0)
     db_pool_max_size: int = Field(default=10, ge=1)
     # Bounds on every database wait: a hung or unreachable PostgreSQL becomes a 503, never a hang.

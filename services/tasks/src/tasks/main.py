@@ -1,6 +1,6 @@
 """The tasks service: ``create_app()`` builds it; the lifespan owns the pool, Redis and the token checker.
 
-Run: ``uvicorn tasks.main:create_app --factory --port 8002``.
+Run: ``python -m tasks``.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ import pytest
 from redis.asyncio import Redis
 from redis.crc import key_slot
 
-from todo_shared.denylist import SLOTS, Denylist, Revocations, before_key, jti_key, ready_key, sid_key
+from todo_shared.denylist import SAMPLE_STRIDE, SLOTS, Denylist, Revocations, before_key, jti_key, ready_key, sid_key
 from todo_shared.errors import ServiceUnavailable
 from todo_shared.redis import open_redis
 from todo_shared.tokens import AccessClaims
@@ -115,3 +115,12 @@ async def test_restoring_writes_entries_and_marks_every_slot_again(redis: Redis)
     await denylist.restore(entries, complete=True)
     assert await denylist.missing_ready_marks() == 0
     assert await denylist.is_revoked(c)
+
+
+async def test_a_sampled_loss_check_reads_a_different_share_of_the_slots_each_offset(redis: Redis) -> None:
+    denylist, lost = Denylist(redis, ttl_seconds=60), claims()
+    await denylist.restore(Revocations(), complete=True)
+    await redis.delete(ready_key(lost.sub))
+    slot = key_slot(ready_key(lost.sub).encode())
+    seen = [await denylist.missing_ready_marks(stride=SAMPLE_STRIDE, offset=o) for o in range(SAMPLE_STRIDE)]
+    assert seen == [int(o == slot % SAMPLE_STRIDE) for o in range(SAMPLE_STRIDE)]

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from auth.service import recorded_revocations
 from todo_shared.background import reraise_cancellation
-from todo_shared.denylist import Denylist
+from todo_shared.denylist import SAMPLE_STRIDE, Denylist
 from todo_shared.errors import ServiceUnavailable
 from todo_shared.metrics import DENYLIST_REBUILDS, DENYLIST_SYNCED
 
@@ -45,11 +45,13 @@ class DenylistSync:
         self._interval = interval_seconds
         self._synced_to: datetime | None = None  # the database's clock at the start of the last good pass
         self._failing = False
+        self._passes = 0
 
     async def sync_once(self) -> None:
         """Run one pass; raise ``ServiceUnavailable`` or a database error if it could not complete."""
         # Loss is detected before the record is read, so whatever the snapshot misses was written after the loss.
-        missing = await self._denylist.missing_ready_marks()
+        missing = await self._denylist.missing_ready_marks(stride=SAMPLE_STRIDE, offset=self._passes % SAMPLE_STRIDE)
+        self._passes += 1
         async with self._engine.connect() as conn:
             db_now = (await conn.execute(select(func.now()))).scalar_one()
             if missing or self._synced_to is None:
@@ -61,7 +63,9 @@ class DenylistSync:
         if missing:
             DENYLIST_REBUILDS.labels("lost").inc()
             log.warning(
-                "denylist rebuilt from PostgreSQL: %d slots had lost it, %d entries restored", missing, len(entries)
+                "denylist rebuilt from PostgreSQL: %d sampled slots had lost it, %d entries restored",
+                missing,
+                len(entries),
             )
         elif self._synced_to is None:
             DENYLIST_REBUILDS.labels("startup").inc()

@@ -122,7 +122,11 @@ bench-gateway: sync ## Gateway candidates vs direct vs nginx on GET one task (wr
 bench-servers: sync ## The tasks service on uvicorn (httptools, h11) and on Granian (wrk)
 	$(UV) run python -m bench.service_servers
 
-bench: bench-gateway bench-servers bench-frontend
+bench: bench-gateway bench-servers bench-frontend bench-auth
+
+.PHONY: bench-auth
+bench-auth: sync ## get-session, /token, sign-in and GET one task next to Better Auth (wrk; node + npm for Better Auth)
+	$(UV) run python -m bench.auth_bench
 
 bench-http-metrics: sync ## The metrics middleware's cost per request, beside prometheus-client instrumentators (in-process)
 	$(UV) run --with prometheus-fastapi-instrumentator --with starlette-exporter python -m bench.http_metrics_bench

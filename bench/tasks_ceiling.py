@@ -16,7 +16,7 @@ from pydantic import BaseModel
 from redis.asyncio import Redis
 
 from tasks.config import Settings
-from tasks.deps import AuthenticatedRoute, CurrentUserId
+from tasks.deps import AuthenticatedRoute, UserId
 from todo_shared.denylist import Denylist
 from todo_shared.handlers import install_error_handlers
 from todo_shared.health import health_router
@@ -62,7 +62,7 @@ def create_app() -> FastAPI:
     router = APIRouter(route_class=AuthenticatedRoute)
 
     @router.get("/api/{user_id}/whoami")
-    async def whoami(user_id: CurrentUserId) -> Who:
+    async def whoami(user_id: UserId) -> Who:
         return Who(user_id=user_id)
 
     app.include_router(router)

@@ -431,6 +431,7 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @description The signed-in user's id (the access token's subject) */
                 user_id: string;
             };
             cookie?: never;
@@ -491,6 +492,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The signed-in user's id (the access token's subject) */
                 user_id: string;
             };
             cookie?: never;
@@ -556,6 +558,7 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @description The signed-in user's id (the access token's subject) */
                 user_id: string;
             };
             cookie?: never;
@@ -614,9 +617,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The signed-in user's id (the access token's subject) */
+                user_id: string;
                 /** @description The task's id */
                 task_id: number;
-                user_id: string;
             };
             cookie?: never;
         };
@@ -683,9 +687,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The signed-in user's id (the access token's subject) */
+                user_id: string;
                 /** @description The task's id */
                 task_id: number;
-                user_id: string;
             };
             cookie?: never;
         };
@@ -756,9 +761,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The signed-in user's id (the access token's subject) */
+                user_id: string;
                 /** @description The task's id */
                 task_id: number;
-                user_id: string;
             };
             cookie?: never;
         };
@@ -825,9 +831,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The signed-in user's id (the access token's subject) */
+                user_id: string;
                 /** @description The task's id */
                 task_id: number;
-                user_id: string;
             };
             cookie?: never;
         };
@@ -898,9 +905,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The signed-in user's id (the access token's subject) */
+                user_id: string;
                 /** @description The task's id */
                 task_id: number;
-                user_id: string;
             };
             cookie?: never;
         };

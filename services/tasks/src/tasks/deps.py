@@ -6,7 +6,7 @@ from collections.abc import Callable, Coroutine
 from typing import Annotated, Any, cast
 
 import asyncpg
-from fastapi import Depends, Request, Response
+from fastapi import Path, Request, Response
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPBearer
 
@@ -14,7 +14,7 @@ from tasks.runtime import Runtime
 from todo_shared.auth import authenticate
 from todo_shared.errors import Forbidden
 
-__all__ = ["AuthenticatedRoute", "Bearer", "CurrentUserId", "PoolDep", "current_user_id", "get_pool", "get_runtime"]
+__all__ = ["AuthenticatedRoute", "Bearer", "UserId", "get_runtime", "pool_of"]
 
 # Only documents the scheme in OpenAPI (so /docs has "Authorize"); ``AuthenticatedRoute`` does the checking.
 Bearer = HTTPBearer(auto_error=False, description="An access token from the auth service")
@@ -52,15 +52,14 @@ def get_runtime(request: Request) -> Runtime:
     return cast(Runtime, request.state.runtime)
 
 
-async def get_pool(request: Request) -> asyncpg.Pool:
-    """Return the lifespan's connection pool."""
+def pool_of(request: Request) -> asyncpg.Pool:
+    """Return the lifespan's connection pool.
+
+    Handlers call this rather than declare a dependency: each dependency FastAPI solves costs every request
+    (a plain call and the path parameter instead of two dependencies took ~100 µs off a task read).
+    """
     return get_runtime(request).pool
 
 
-async def current_user_id(user_id: str) -> str:
-    """Return the path's ``{user_id}``, which ``AuthenticatedRoute`` has matched against the token."""
-    return user_id
-
-
-PoolDep = Annotated[asyncpg.Pool, Depends(get_pool)]
-CurrentUserId = Annotated[str, Depends(current_user_id)]
+# The path's ``{user_id}``, which ``AuthenticatedRoute`` has matched against the token before the handler runs.
+UserId = Annotated[str, Path(description="The signed-in user's id (the access token's subject)")]

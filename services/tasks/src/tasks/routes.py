@@ -6,12 +6,12 @@ from datetime import date, timedelta
 from typing import Annotated, Any
 
 import asyncpg
-from fastapi import APIRouter, Path, Query, Response, Security, status
+from fastapi import APIRouter, Path, Query, Request, Response, Security, status
 from fastapi.exceptions import RequestValidationError
 
 from tasks import queries
 from tasks.db import PRIORITIES
-from tasks.deps import AuthenticatedRoute, Bearer, CurrentUserId, PoolDep
+from tasks.deps import AuthenticatedRoute, Bearer, UserId, pool_of
 from tasks.schemas import (
     MAX_TASK_ID,
     ByPriority,
@@ -64,27 +64,27 @@ _TOTAL_HEADER = {
 
 @router.get("", summary="List tasks", response_model=list[TaskOut], responses={200: {"headers": _TOTAL_HEADER}})
 async def list_tasks(
-    user_id: CurrentUserId, pool: PoolDep, response: Response, params: Annotated[ListParams, Query()]
+    request: Request, user_id: UserId, response: Response, params: Annotated[ListParams, Query()]
 ) -> list[Task]:
     """List the user's tasks, filtered, sorted (ties by id) and paged; ``X-Total-Count`` counts every match.
 
     Sorting by ``due_date`` puts tasks without one last when ascending and first when descending.
     """
-    total, rows = await queries.list_page(pool, user_id=user_id, params=params)
+    total, rows = await queries.list_page(pool_of(request), user_id=user_id, params=params)
     response.headers["X-Total-Count"] = str(total)
     return [dict(row) for row in rows]
 
 
 # Declared before "/{task_id}", which would otherwise take "stats" for an id (and answer 422).
 @router.get("/stats", summary="Count tasks", response_model=TaskStats)
-async def task_stats(user_id: CurrentUserId, pool: PoolDep, params: Annotated[StatsParams, Query()]) -> TaskStats:
+async def task_stats(request: Request, user_id: UserId, params: Annotated[StatsParams, Query()]) -> TaskStats:
     """Count the user's tasks in one query: by status and priority, overdue, due today, and completed per day.
 
     Days are the user's calendar days in ``tz``. A due date counts as a calendar day (its UTC date, which is how
     the front end stores the day picked); ``completed_by_day`` buckets ``completed_at`` by the local date.
     """
     try:
-        row = await queries.stats(pool, user_id=user_id, time_zone=params.tz)
+        row = await queries.stats(pool_of(request), user_id=user_id, time_zone=params.tz)
     except asyncpg.InvalidParameterValueError:
         # A zone Python's tz database knows and PostgreSQL's does not (their versions differ): still the caller's 422.
         error = {"loc": ("query", "tz"), "msg": "is not a time zone the database knows", "type": "time_zone"}
@@ -127,10 +127,10 @@ async def stats_other_methods() -> None:
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, summary="Create a task", response_model=TaskOut)
-async def create_task(user_id: CurrentUserId, pool: PoolDep, body: TaskCreate) -> Task:
+async def create_task(request: Request, user_id: UserId, body: TaskCreate) -> Task:
     """Create a task."""
     row = await queries.create(
-        pool,
+        pool_of(request),
         user_id=user_id,
         title=body.title,
         description=body.description,
@@ -141,37 +141,37 @@ async def create_task(user_id: CurrentUserId, pool: PoolDep, body: TaskCreate) -
 
 
 @router.get("/{task_id}", summary="Get a task", response_model=TaskOut, responses={404: _ERROR})
-async def get_task(user_id: CurrentUserId, pool: PoolDep, task_id: TaskId) -> Task:
+async def get_task(request: Request, user_id: UserId, task_id: TaskId) -> Task:
     """Return one task."""
-    return _found(await queries.get(pool, user_id=user_id, task_id=task_id))
+    return _found(await queries.get(pool_of(request), user_id=user_id, task_id=task_id))
 
 
-async def _update(user_id: str, pool: PoolDep, task_id: int, body: TaskUpdate) -> Task:
+async def _update(user_id: str, pool: asyncpg.Pool, task_id: int, body: TaskUpdate) -> Task:
     changes = body.model_dump(exclude_unset=True)
     return _found(await queries.update(pool, user_id=user_id, task_id=task_id, changes=changes))
 
 
 @router.put("/{task_id}", summary="Update a task", response_model=TaskOut, responses={404: _ERROR})
-async def put_task(user_id: CurrentUserId, pool: PoolDep, task_id: TaskId, body: TaskUpdate) -> Task:
+async def put_task(request: Request, user_id: UserId, task_id: TaskId, body: TaskUpdate) -> Task:
     """Change the fields sent; the others stay as they are (a partial update, as the original client expects)."""
-    return await _update(user_id, pool, task_id, body)
+    return await _update(user_id, pool_of(request), task_id, body)
 
 
 @router.patch("/{task_id}", summary="Update a task", response_model=TaskOut, responses={404: _ERROR})
-async def patch_task(user_id: CurrentUserId, pool: PoolDep, task_id: TaskId, body: TaskUpdate) -> Task:
+async def patch_task(request: Request, user_id: UserId, task_id: TaskId, body: TaskUpdate) -> Task:
     """Change the fields sent; the others stay as they are."""
-    return await _update(user_id, pool, task_id, body)
+    return await _update(user_id, pool_of(request), task_id, body)
 
 
 @router.patch("/{task_id}/complete", summary="Toggle completion", response_model=TaskOut, responses={404: _ERROR})
-async def toggle_task(user_id: CurrentUserId, pool: PoolDep, task_id: TaskId) -> Task:
+async def toggle_task(request: Request, user_id: UserId, task_id: TaskId) -> Task:
     """Flip ``completed`` and return the task."""
-    return _found(await queries.toggle(pool, user_id=user_id, task_id=task_id))
+    return _found(await queries.toggle(pool_of(request), user_id=user_id, task_id=task_id))
 
 
 @router.delete("/{task_id}", summary="Delete a task", responses={404: _ERROR})
-async def delete_task(user_id: CurrentUserId, pool: PoolDep, task_id: TaskId) -> TaskDeleted:
+async def delete_task(request: Request, user_id: UserId, task_id: TaskId) -> TaskDeleted:
     """Delete a task."""
-    if not await queries.delete(pool, user_id=user_id, task_id=task_id):
+    if not await queries.delete(pool_of(request), user_id=user_id, task_id=task_id):
         raise NotFound(_NOT_FOUND, code="task_not_found")
     return TaskDeleted(id=task_id)

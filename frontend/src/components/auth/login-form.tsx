@@ -65,7 +65,16 @@ export function LoginForm({ redirectTo, notice, email = "" }: LoginFormProps) {
             <Input {...control} {...register("email")} type="email" autoComplete="email" placeholder="you@example.com" autoFocus={!email} />
           )}
         </FormField>
-        <FormField id="password" label="Password" error={errors.password?.message}>
+        <FormField
+          id="password"
+          label="Password"
+          error={errors.password?.message}
+          after={
+            <Link href="/forgot-password" className="justify-self-start text-sm font-medium underline underline-offset-4">
+              Forgot password?
+            </Link>
+          }
+        >
           {(control) => (
             <PasswordInput {...control} {...register("password")} autoComplete="current-password" autoFocus={Boolean(email)} />
           )}

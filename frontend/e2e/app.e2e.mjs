@@ -558,6 +558,8 @@ step("a password change with “Sign out other devices” signs the phone out; t
   await phone.page.goto(`${APP_URL}/settings`);
   await device(phone.page, "This device").getByText("Safari 17 on iOS").waitFor();
   await screenshot(phone.page, "settings-phone-light", { fullPage: true });
+  await phone.page.goto(`${APP_URL}/tasks`);
+  await taskItem(phone.page, `Carol's first task ${runId}`).waitFor();
 
   // Field errors first: a wrong current password lands on its field.
   await page.getByLabel("Current password").fill("not my password");
@@ -574,13 +576,14 @@ step("a password change with “Sign out other devices” signs the phone out; t
   await page.getByRole("button", { name: "Change password" }).click();
   await page.getByText("Your password is changed, and your other devices are signed out.").waitFor();
 
-  await phone.page.reload();
+  // The phone notices on its next request, and says why it signed out.
+  await phone.page.getByRole("link", { name: "Dashboard" }).click();
   await waitForPath(phone.page, "/login");
   check(new URL(phone.page.url()).searchParams.get("reason") === "elsewhere", `expected ?reason=elsewhere, got ${phone.page.url()}`);
   await signIn(phone.page, carol);
   await phone.page.getByText("That email and password do not match an account").waitFor();
   await signIn(phone.page, carol, carolNewPassword);
-  await waitForPath(phone.page, "/tasks");
+  await waitForPath(phone.page, "/dashboard");
 });
 
 step("the device list signs the other device out by itself; this device stays", async () => {
@@ -595,7 +598,10 @@ step("the device list signs the other device out by itself; this device stays", 
   await device(page, "This device").waitFor();
   check(await page.getByRole("button", { name: "Sign out other devices" }).isDisabled(), "no other device is left");
 
-  await phone.page.reload();
+  // The phone's next request (adding a task) finds its session gone.
+  await phone.page.getByRole("link", { name: "Tasks" }).click();
+  await phone.page.locator("#quick-add-title").fill(`Written on the phone ${runId}`);
+  await phone.page.locator("#quick-add-title").press("Enter");
   await waitForPath(phone.page, "/login");
   await phone.page.getByRole("status").getByText("You were signed out on another device").waitFor();
   await phone.context.close();
@@ -724,8 +730,9 @@ async function main() {
     } catch (error) {
       failed += 1;
       console.log(`FAIL ${name}: ${error.message.split("\n")[0]}`);
-      const page = (state.carol ?? state.bob ?? state.alice)?.page;
-      if (page) await screenshot(page, "failure").catch(() => {});
+      for (const [who, { page }] of Object.entries(state).filter(([, value]) => value?.page)) {
+        await screenshot(page, `failure-${who}`).catch(() => {});
+      }
     }
   }
   await state.browser.close();

@@ -136,6 +136,7 @@ def test_the_app_end_to_end_in_chromium(
     assert run.returncode == 0, f"the browser run failed (screenshots in {screenshots}):\n{report}"
     summary = run.stdout.strip().splitlines()[-1]
     assert summary.endswith(" 0 failed") and not summary.startswith("0 passed"), report
+    print(run.stdout)  # the steps and the axe summary, for `pytest -rP`
     assert (screenshots / "tasks-desktop-light.png").is_file()
     # The deleted account's tasks went too: auth's outbox event reached the tasks service through the stream.
     deleted = json.loads(results.read_text())["deletedUserId"]

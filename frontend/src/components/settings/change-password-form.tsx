@@ -77,7 +77,7 @@ export function ChangePasswordForm({ email, name }: { email: string; name: strin
           id="sign-out-others"
           type="checkbox"
           {...register("signOutOthers")}
-          className="size-5 shrink-0 accent-primary"
+          className="size-6 shrink-0 accent-primary"
           aria-describedby="sign-out-others-hint"
         />
         <div>

@@ -10,7 +10,7 @@ export default async function ResetPasswordPage({ searchParams }: PageProps<"/re
   const { token, error } = await searchParams;
   const usable = typeof token === "string" && token && !error ? token : null;
   return (
-    <AuthCard title="Choose a new password" description="Pick one you do not use anywhere else.">
+    <AuthCard title="Reset your password" description="Set a new password with the link we emailed you.">
       <ResetPasswordForm token={usable} />
     </AuthCard>
   );

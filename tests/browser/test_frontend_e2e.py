@@ -30,8 +30,6 @@ import asyncpg
 import pytest
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from tests.conftest import Launcher, MailDev, Server, System
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
@@ -119,7 +117,6 @@ def test_the_app_end_to_end_in_chromium(
     launcher: Launcher,
     inbox: MailDev,
     tmp_path: Path,
-    record_property: Callable[[str, object], None],
 ) -> None:
     """Quick add, optimistic toggle and rollback, undo, keyboard, URL state, session end, stats, the account
     lifecycle with emailed links (verify, change and reset the password, devices, deletion), axe on every page."""
@@ -143,7 +140,6 @@ def test_the_app_end_to_end_in_chromium(
     assert run.returncode == 0, f"the browser run failed (screenshots in {screenshots}):\n{report}"
     summary = run.stdout.strip().splitlines()[-1]
     assert summary.endswith(" 0 failed") and not summary.startswith("0 passed"), report
-    record_property("e2e_output", run.stdout)  # the steps and the axe summary, in a --junitxml report
     assert (screenshots / "tasks-desktop-light.png").is_file()
     # The deleted account's tasks went too: auth's outbox event reached the tasks service through the stream.
     deleted = json.loads(results.read_text())["deletedUserId"]

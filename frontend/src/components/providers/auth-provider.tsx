@@ -35,8 +35,10 @@ const UNREACHABLE = "Could not reach the server. Check your connection and try a
 
 let signingOutHere = false;
 
-/** Whether this tab asked to sign out (or to delete the account): then it leaves by itself, and a missing
- * session is no news to explain. */
+/**
+ * Whether this tab asked to sign out (or to delete the account): then it leaves by itself, and a missing
+ * session is no news to explain.
+ */
 export function isSigningOutHere(): boolean {
   return signingOutHere;
 }
@@ -95,12 +97,14 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       signIn: async (email, password) => settled(await outcome(() => authClient.signIn.email({ email, password }))),
       signUp: async (name, email, password) =>
         settled(
-          await outcome(() => authClient.signUp.email({
+          await outcome(() =>
+            authClient.signUp.email({
               name: name.trim() || email.split("@")[0],
               email,
               password,
               callbackURL: verifyEmailCallback(),
-            })),
+            }),
+          ),
         ),
       signOut,
       async signOutEverywhere() {

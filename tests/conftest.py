@@ -129,8 +129,8 @@ class Launcher:
                 raise RuntimeError(f"{name} did not answer {ready_path}:\n{log.read_text()[-3000:]}")
             time.sleep(0.1)
 
-    def _start(self, name: str, env: dict[str, str]) -> Server:
-        port = _free_port()
+    def _start(self, name: str, env: dict[str, str], port: int | None = None) -> Server:
+        port = port or _free_port()
         base = {
             # The Procfile's commands name their programs (uvicorn, python); honcho finds them in the venv.
             "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
@@ -164,13 +164,14 @@ class Launcher:
         """Start a tasks service on its database."""
         return self._start_service("tasks", env)
 
-    def gateway(self, auth: Server | str, tasks: Server | str, **env: str) -> Server:
-        """Start a gateway in front of the given upstreams (servers or URLs on 127.0.0.1)."""
+    def gateway(self, auth: Server | str, tasks: Server | str, port: int | None = None, **env: str) -> Server:
+        """Start a gateway in front of the given upstreams (servers or URLs on 127.0.0.1), on ``port`` if given
+        (a port chosen before auth starts, so auth's emailed links can name the gateway)."""
         ports = {
             f"{name}_PORT": str(urlsplit(s.url if isinstance(s, Server) else s).port)
             for name, s in (("AUTH", auth), ("TASKS", tasks))
         }
-        return self._start("gateway", {"GATEWAY_ADMIN_PORT": str(_free_port()), **ports, **env})
+        return self._start("gateway", {"GATEWAY_ADMIN_PORT": str(_free_port()), **ports, **env}, port)
 
     def maildev(self) -> MailDev:
         """Start MailDev (tools/maildev) on free SMTP and web ports."""

@@ -2,7 +2,7 @@
 //   APP_URL=http://localhost:3000 node e2e/app.e2e.mjs
 // Prints one line per step, the axe-core summary, and a closing "N passed, N failed[, N skipped]"; exits
 // non-zero on any failure. Every page and state it visits is checked with axe-core in both themes.
-import { mkdirSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -10,6 +10,9 @@ import { fileURLToPath } from "node:url";
 import { launchChromium } from "./chromium.mjs";
 
 const APP_URL = (process.env.APP_URL ?? "http://localhost:3000").replace(/\/$/, "");
+const API_URL = (process.env.API_URL ?? "http://localhost:8000").replace(/\/$/, "");
+const MAILDEV_URL = (process.env.MAILDEV_URL ?? "http://localhost:1080").replace(/\/$/, "");
+const RESULTS_FILE = process.env.RESULTS_FILE;
 const SCREENSHOT_DIR = process.env.SCREENSHOT_DIR ?? join(dirname(fileURLToPath(import.meta.url)), "screenshots");
 const TIMEOUT_MS = Number(process.env.E2E_TIMEOUT_MS ?? 15_000);
 const AXE_SOURCE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
@@ -20,6 +23,11 @@ const runId = Date.now();
 const password = "correct horse battery";
 const alice = { name: "Alice E2E", email: `alice-${runId}@example.com` };
 const bob = { name: "Bob E2E", email: `bob-${runId}@example.com` };
+const carol = { name: "Carol E2E", email: `carol-${runId}@example.com` };
+const carolNewPassword = "a brand new passphrase";
+const carolResetPassword = "yet another long passphrase";
+const IPHONE_UA =
+  "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1";
 const release = `Ship the release ${runId}`;
 const invoice = `Pay the invoice ${runId}`;
 const call = `Call the bank ${runId}`;
@@ -39,18 +47,48 @@ async function waitForPath(page, path) {
   await page.waitForURL((url) => url.pathname === path, { timeout: TIMEOUT_MS });
 }
 
-async function screenshot(page, name) {
+async function screenshot(page, name, { fullPage = false } = {}) {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
-  await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), caret: "initial", animations: "disabled" });
+  await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), caret: "initial", animations: "disabled", fullPage });
 }
 
 /** Screenshots of the page as it is, in both themes, at the current viewport. */
-async function screenshots(page, name) {
+async function screenshots(page, name, options) {
   for (const scheme of ["light", "dark"]) {
     await page.emulateMedia({ colorScheme: scheme });
-    await screenshot(page, `${name}-${scheme}`);
+    await screenshot(page, `${name}-${scheme}`, options);
   }
   await page.emulateMedia({ colorScheme: "light" });
+}
+
+/** The same page at phone width, then back at desktop width. */
+async function phoneScreenshot(page, name, options) {
+  await page.setViewportSize(PHONE);
+  await screenshot(page, name, options);
+  await page.setViewportSize(DESKTOP);
+}
+
+// --- MailDev: the emails the auth service sent, through its JSON API ------------------------------------
+
+async function emailsTo(address) {
+  const response = await fetch(`${MAILDEV_URL}/api/email`);
+  check(response.ok, `MailDev answered ${response.status}`);
+  return (await response.json()).filter((email) => email.to.some((to) => to.address === address));
+}
+
+/** Wait until `address` has `count` emails whose subject matches; return the last one's link. */
+async function emailedLink(address, subject, count = 1) {
+  const deadline = Date.now() + TIMEOUT_MS;
+  for (;;) {
+    const found = (await emailsTo(address)).filter((email) => subject.test(email.subject));
+    if (found.length >= count) {
+      const link = /https?:\/\/\S+/.exec(found[count - 1].text)?.[0];
+      check(link, `no link in the email "${found[count - 1].subject}"`);
+      return link;
+    }
+    check(Date.now() < deadline, `${address} got ${found.length} emails matching ${subject}, not ${count}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }
 
 // --- axe-core: every state, both themes; any serious or critical violation fails the step ------------------
@@ -81,8 +119,8 @@ async function axe(page, state) {
 
 // --- helpers --------------------------------------------------------------------------------------------
 
-async function newPage(browser, viewport = DESKTOP) {
-  const context = await browser.newContext({ viewport, reducedMotion: "reduce" });
+async function newPage(browser, viewport = DESKTOP, userAgent = undefined) {
+  const context = await browser.newContext({ viewport, reducedMotion: "reduce", userAgent });
   context.setDefaultTimeout(TIMEOUT_MS);
   const page = await context.newPage();
   page.on("pageerror", (error) => console.log(`  page error: ${error.message}`));
@@ -103,9 +141,9 @@ async function fillSignUp(page, user, userPassword = password) {
   await page.getByRole("button", { name: "Create account" }).click();
 }
 
-async function signIn(page, user) {
+async function signIn(page, user, userPassword = password) {
   await page.getByLabel("Email").fill(user.email);
-  await page.getByLabel("Password", { exact: true }).fill(password);
+  await page.getByLabel("Password", { exact: true }).fill(userPassword);
   await page.getByRole("button", { name: "Sign in" }).click();
 }
 
@@ -181,6 +219,17 @@ step("sign up lands on /tasks with an empty list", async () => {
   await waitForPath(page, "/tasks");
   await page.getByText("No tasks yet").waitFor();
   await axe(page, "tasks, empty");
+});
+
+step("the unverified banner shows until the emailed link is opened", async () => {
+  const { page } = state.alice;
+  await page.getByText("Please verify your email address").waitFor();
+  await page.goto(await emailedLink(alice.email, /Verify your email/));
+  await waitForPath(page, "/verify-email");
+  await page.getByText("Your email is verified").waitFor();
+  await page.goto(`${APP_URL}/tasks`);
+  await page.getByText("No tasks yet").waitFor();
+  check((await page.getByText("Please verify your email address").count()) === 0, "the banner should be gone");
 });
 
 step("quick add from the keyboard: the task shows at once and focus stays for the next", async () => {
@@ -432,6 +481,220 @@ step("signing out from the account menu ends the session; /tasks goes back to /l
   await waitForPath(page, "/login");
 });
 
+// --- the account lifecycle: verify, rename, change and reset the password, devices, deletion ---------------
+
+const device = (page, label) =>
+  page.getByRole("list", { name: "Signed-in devices" }).getByRole("listitem").filter({ hasText: label });
+
+step("sign-up emails a verification link; the banner's Resend sends another", async () => {
+  const { page } = (state.carol = await newPage(state.browser));
+  await page.goto(`${APP_URL}/signup`);
+  await fillSignUp(page, carol);
+  await waitForPath(page, "/tasks");
+  const banner = page.getByRole("region", { name: "Please verify your email address" });
+  await banner.waitFor();
+  await quickAdd(page, { title: `Carol's first task ${runId}` });
+  await quickAdd(page, { title: `Carol's second task ${runId}` });
+  await emailedLink(carol.email, /Verify your email/);
+  await banner.getByRole("button", { name: "Resend" }).click();
+  await banner.getByRole("status").getByText(`We sent a new link to ${carol.email}`).waitFor();
+  await axe(page, "tasks, unverified banner after Resend");
+  await page.setViewportSize(PHONE);
+  await screenshot(page, "verify-banner-phone-light");
+  await page.setViewportSize(DESKTOP);
+});
+
+step("the emailed verification link lands on /verify-email; a bad link says why", async () => {
+  const { page } = state.carol;
+  await page.goto(await emailedLink(carol.email, /Verify your email/, 2));
+  await waitForPath(page, "/verify-email");
+  await page.getByText("Your email is verified").waitFor();
+  await axe(page, "verify-email, verified");
+  await screenshot(page, "verify-email-desktop-light");
+
+  // A link that is not ours, opened signed out: the API sends the browser on with ?error=.
+  const stranger = await newPage(state.browser, PHONE);
+  const bogus = `${API_URL}/api/auth/verify-email?token=not-a-token&callbackURL=${encodeURIComponent(`${APP_URL}/verify-email`)}`;
+  await stranger.page.goto(bogus);
+  await stranger.page.waitForURL((url) => url.pathname === "/verify-email" && url.searchParams.get("error") === "INVALID_TOKEN");
+  await stranger.page.getByText("We could not verify your email").waitFor();
+  await stranger.page.getByRole("link", { name: "Sign in" }).waitFor();
+  await axe(stranger.page, "verify-email, invalid link");
+  await screenshot(stranger.page, "verify-email-invalid-phone-light");
+  await stranger.context.close();
+
+  await page.goto(`${APP_URL}/tasks`);
+  await taskItem(page, `Carol's first task ${runId}`).waitFor();
+  check((await page.getByText("Please verify your email address").count()) === 0, "the banner should be gone");
+});
+
+step("Settings: the name is edited in place and kept", async () => {
+  const { page } = state.carol;
+  await page.goto(`${APP_URL}/settings`);
+  const name = page.getByLabel("Name");
+  await name.fill("Carol Renamed");
+  await page.getByRole("button", { name: "Save name" }).click();
+  await page.getByRole("status").getByText("Saved.").waitFor();
+  await page.reload();
+  await page.getByRole("button", { name: "Save name" }).waitFor();
+  check((await page.getByLabel("Name").inputValue()) === "Carol Renamed", "the new name should be kept");
+  await page.getByRole("button", { name: /^Account menu/ }).click();
+  await page.getByRole("menu").getByText("Carol Renamed").waitFor();
+  await page.keyboard.press("Escape");
+});
+
+step("a password change with “Sign out other devices” signs the phone out; the old password stops working", async () => {
+  const { page } = state.carol;
+  const phone = (state.carolPhone = await newPage(state.browser, PHONE, IPHONE_UA));
+  await phone.page.goto(`${APP_URL}/login`);
+  await signIn(phone.page, carol);
+  await waitForPath(phone.page, "/tasks");
+
+  await page.reload();
+  await device(page, "Safari 17 on iOS").waitFor();
+  await device(page, "This device").waitFor();
+  await axe(page, "settings, two devices");
+  await screenshots(page, "settings-desktop", { fullPage: true });
+  await phone.page.goto(`${APP_URL}/settings`);
+  await device(phone.page, "This device").getByText("Safari 17 on iOS").waitFor();
+  await screenshot(phone.page, "settings-phone-light", { fullPage: true });
+  await phone.page.goto(`${APP_URL}/tasks`);
+  await taskItem(phone.page, `Carol's first task ${runId}`).waitFor();
+
+  // Field errors first: a wrong current password lands on its field.
+  await page.getByLabel("Current password").fill("not my password");
+  await page.getByLabel("New password", { exact: true }).fill(carolNewPassword);
+  await page.getByLabel("Confirm new password").fill(carolNewPassword);
+  await page.getByRole("button", { name: "Change password" }).click();
+  await page.getByText("That is not your current password.").waitFor();
+  check((await page.getByLabel("Current password").getAttribute("aria-invalid")) === "true", "marked invalid");
+  check((await focusedId(page)) === "current-password", "focus should move to the current password");
+  await axe(page, "settings, wrong current password");
+
+  await page.getByLabel("Current password").fill(password);
+  check(await page.getByLabel("Sign out other devices").isChecked(), "signing out the others is the default");
+  await page.getByRole("button", { name: "Change password" }).click();
+  await page.getByText("Your password is changed, and your other devices are signed out.").waitFor();
+
+  // The phone notices on its next request, and says why it signed out.
+  await phone.page.getByRole("link", { name: "Dashboard" }).click();
+  await waitForPath(phone.page, "/login");
+  check(new URL(phone.page.url()).searchParams.get("reason") === "elsewhere", `expected ?reason=elsewhere, got ${phone.page.url()}`);
+  await signIn(phone.page, carol);
+  await phone.page.getByText("That email and password do not match an account").waitFor();
+  await signIn(phone.page, carol, carolNewPassword);
+  await waitForPath(phone.page, "/dashboard");
+});
+
+step("the device list signs the other device out by itself; this device stays", async () => {
+  const { page } = state.carol;
+  const phone = state.carolPhone;
+  await page.reload();
+  const other = device(page, "Safari 17 on iOS");
+  await other.waitFor();
+  await other.getByRole("button", { name: "Sign out Safari 17 on iOS" }).click();
+  await page.getByText("Safari 17 on iOS is signed out.").waitFor();
+  await other.waitFor({ state: "detached" });
+  await device(page, "This device").waitFor();
+  check(await page.getByRole("button", { name: "Sign out other devices" }).isDisabled(), "no other device is left");
+
+  // The phone's next request (adding a task) finds its session gone.
+  await phone.page.getByRole("link", { name: "Tasks" }).click();
+  await phone.page.locator("#quick-add-title").fill(`Written on the phone ${runId}`);
+  await phone.page.locator("#quick-add-title").press("Enter");
+  await waitForPath(phone.page, "/login");
+  await phone.page.getByRole("status").getByText("You were signed out on another device").waitFor();
+  await phone.context.close();
+});
+
+step("signed out, “Forgot password?” answers the same for any address and emails a reset link", async () => {
+  const { page } = state.carol;
+  await page.getByRole("button", { name: /^Account menu/ }).click();
+  await page.getByRole("menuitem", { name: "Sign out" }).click();
+  await waitForPath(page, "/login");
+  await page.getByRole("link", { name: "Forgot password?" }).click();
+  await waitForPath(page, "/forgot-password");
+  await axe(page, "forgot password");
+  await screenshot(page, "forgot-password-desktop-light");
+
+  const unknown = `nobody-${runId}@example.com`;
+  await page.getByLabel("Email").fill(unknown);
+  await page.getByRole("button", { name: "Email me a reset link" }).click();
+  const answer = page.getByRole("status");
+  await answer.waitFor();
+  const unknownText = (await answer.textContent()).replace(unknown, "ADDRESS");
+  await page.getByRole("button", { name: "Send another link" }).click();
+  await page.getByLabel("Email").fill(carol.email);
+  await page.getByRole("button", { name: "Email me a reset link" }).click();
+  await answer.waitFor();
+  check((await answer.textContent()).replace(carol.email, "ADDRESS") === unknownText, "the answer must not tell who has an account");
+  await axe(page, "forgot password, sent");
+  await phoneScreenshot(page, "forgot-password-sent-phone-light");
+  check((await emailsTo(unknown)).length === 0, "nothing is sent to an unknown address");
+});
+
+step("the emailed reset link sets a new password once; used again it says so", async () => {
+  const { page } = state.carol;
+  const link = await emailedLink(carol.email, /Reset your password/);
+  await page.goto(link);
+  await page.waitForURL((url) => url.pathname === "/reset-password" && url.searchParams.has("token"));
+  await page.getByLabel("New password", { exact: true }).fill(carolResetPassword);
+  await page.getByText(/Strength: /).waitFor();
+  await axe(page, "reset password");
+  await screenshot(page, "reset-password-desktop-light");
+  await page.getByLabel("Confirm new password").fill(carolResetPassword);
+  await page.getByRole("button", { name: "Set new password" }).click();
+  await page.getByText("Your password is changed").waitFor();
+  await axe(page, "reset password, done");
+
+  await page.goto(link);
+  await page.waitForURL((url) => url.pathname === "/reset-password" && url.searchParams.get("error") === "INVALID_TOKEN");
+  await page.getByText("This reset link cannot be used").waitFor();
+  await page.getByRole("link", { name: "Request a new link" }).waitFor();
+  await axe(page, "reset password, used link");
+  await phoneScreenshot(page, "reset-password-invalid-phone-light");
+});
+
+step("sign in with the reset password; delete the account behind its password; the account is gone", async () => {
+  const { page } = state.carol;
+  await page.goto(`${APP_URL}/login`);
+  await signIn(page, carol, carolResetPassword);
+  await waitForPath(page, "/tasks");
+  await taskItem(page, `Carol's second task ${runId}`).waitFor();
+  const session = await page.context().request.get(`${API_URL}/api/auth/get-session`);
+  const userId = (await session.json()).user.id;
+
+  await page.goto(`${APP_URL}/settings`);
+  const trigger = page.getByRole("button", { name: "Delete account" });
+  await trigger.click();
+  const dialog = page.getByRole("dialog", { name: "Delete your account?" });
+  await dialog.waitFor();
+  check((await focusedId(page)) === "delete-password", "the dialog should focus its password field");
+  await page.keyboard.press("Escape");
+  await dialog.waitFor({ state: "detached" });
+  check(await trigger.evaluate((el) => el === document.activeElement), "Escape should return focus to the button");
+
+  await trigger.click();
+  await dialog.getByLabel("Password", { exact: true }).fill("not my password");
+  await dialog.getByRole("button", { name: "Delete my account" }).click();
+  await dialog.getByText("That is not your password.").waitFor();
+  check((await focusedId(page)) === "delete-password", "focus should return to the password");
+  await axe(page, "delete account dialog, wrong password");
+  await dialog.getByLabel("Password", { exact: true }).fill(carolResetPassword);
+  await screenshot(page, "delete-account-desktop-light");
+  await dialog.getByRole("button", { name: "Delete my account" }).click();
+  await waitForPath(page, "/account-deleted");
+  await page.getByText("Your account is deleted").waitFor();
+  await axe(page, "account deleted");
+  await phoneScreenshot(page, "account-deleted-phone-light");
+  if (RESULTS_FILE) writeFileSync(RESULTS_FILE, JSON.stringify({ deletedUserId: userId }));
+
+  await page.goto(`${APP_URL}/tasks`);
+  await waitForPath(page, "/login");
+  await signIn(page, carol, carolResetPassword);
+  await page.getByText("That email and password do not match an account").waitFor();
+});
+
 function axeSummary() {
   const states = axeLog.length;
   const counts = new Map();
@@ -467,8 +730,9 @@ async function main() {
     } catch (error) {
       failed += 1;
       console.log(`FAIL ${name}: ${error.message.split("\n")[0]}`);
-      const page = (state.bob ?? state.alice)?.page;
-      if (page) await screenshot(page, "failure").catch(() => {});
+      for (const [who, { page }] of Object.entries(state).filter(([, value]) => value?.page)) {
+        await screenshot(page, `failure-${who}`).catch(() => {});
+      }
     }
   }
   await state.browser.close();

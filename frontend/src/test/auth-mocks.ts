@@ -11,6 +11,15 @@ export const authClient = {
   signIn: { email: vi.fn() },
   signUp: { email: vi.fn() },
   signOut: vi.fn(),
+  requestPasswordReset: vi.fn(),
+  resetPassword: vi.fn(),
+  sendVerificationEmail: vi.fn(),
+  changePassword: vi.fn(),
+  updateUser: vi.fn(),
+  deleteUser: vi.fn(),
+  listSessions: vi.fn(),
+  revokeSession: vi.fn(),
+  revokeOtherSessions: vi.fn(),
 };
 
 /** A promise whose settling the test controls, to see the form while it is sending. */

@@ -87,4 +87,14 @@ describe("LoginForm", () => {
     expect(password).toHaveAttribute("type", "text");
     expect(screen.getByRole("button", { name: "Hide password" })).toHaveAttribute("aria-pressed", "true");
   });
+
+  it("offers “Forgot password?”, carrying the address typed so far", async () => {
+    const user = renderForm();
+    const link = screen.getByRole("link", { name: "Forgot password?" });
+    expect(link).toHaveAttribute("href", "/forgot-password");
+
+    await user.type(screen.getByLabelText("Email"), "ada@example.com");
+
+    expect(link).toHaveAttribute("href", "/forgot-password?email=ada%40example.com");
+  });
 });

@@ -3,7 +3,7 @@
 import { zodResolver } from "@hookform/resolvers/zod";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { useForm } from "react-hook-form";
+import { useForm, useWatch } from "react-hook-form";
 
 import { FormAlert } from "@/components/forms/form-alert";
 import { FormField } from "@/components/forms/form-field";
@@ -32,8 +32,11 @@ export function LoginForm({ redirectTo, notice, email = "" }: LoginFormProps) {
     handleSubmit,
     setError,
     setFocus,
+    control,
     formState: { errors, isSubmitting },
   } = useForm<SignInValues>({ resolver: zodResolver(signInSchema), defaultValues: { email, password: "" } });
+  // "Forgot password?" carries the address typed so far.
+  const typedEmail = useWatch({ control, name: "email" }).trim();
 
   const submit = handleSubmit(async (values) => {
     const failure = await signIn(values.email, values.password);
@@ -65,7 +68,19 @@ export function LoginForm({ redirectTo, notice, email = "" }: LoginFormProps) {
             <Input {...control} {...register("email")} type="email" autoComplete="email" placeholder="you@example.com" autoFocus={!email} />
           )}
         </FormField>
-        <FormField id="password" label="Password" error={errors.password?.message}>
+        <FormField
+          id="password"
+          label="Password"
+          error={errors.password?.message}
+          after={
+            <Link
+              href={typedEmail ? `/forgot-password?email=${encodeURIComponent(typedEmail)}` : "/forgot-password"}
+              className="justify-self-start text-sm font-medium underline underline-offset-4"
+            >
+              Forgot password?
+            </Link>
+          }
+        >
           {(control) => (
             <PasswordInput {...control} {...register("password")} autoComplete="current-password" autoFocus={Boolean(email)} />
           )}

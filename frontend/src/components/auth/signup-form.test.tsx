@@ -50,11 +50,17 @@ describe("SignupForm", () => {
   });
 
   it("creates the account, naming the user after the email when no name is given, and goes to /tasks", async () => {
+    // The verification email's link leads back to this app's /verify-email.
     authClient.signUp.email.mockResolvedValue({ data: { token: "t" }, error: null });
 
     await fill();
 
-    expect(authClient.signUp.email).toHaveBeenCalledWith({ name: "grace", email: "grace@example.com", password: "long-enough" });
+    expect(authClient.signUp.email).toHaveBeenCalledWith({
+      name: "grace",
+      email: "grace@example.com",
+      password: "long-enough",
+      callbackURL: `${window.location.origin}/verify-email`,
+    });
     expect(router.replace).toHaveBeenCalledWith("/tasks");
   });
 

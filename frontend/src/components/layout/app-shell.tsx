@@ -3,6 +3,7 @@
 import { usePathname, useRouter } from "next/navigation";
 import { useEffect, useRef, type ReactNode } from "react";
 
+import { VerifyEmailBanner } from "@/components/account/verify-email-banner";
 import { SiteHeader } from "@/components/layout/site-header";
 import { StatusMessage } from "@/components/layout/status-message";
 import { isSigningOutHere, useAuth } from "@/components/providers/auth-provider";
@@ -34,10 +35,11 @@ export function AppShell({ children }: { children: ReactNode }) {
   }, [user, sessionExpiresAt]);
 
   useEffect(() => {
-    if (!signedOut || leaving.current) return;
+    // A sign-out or deletion this tab asked for navigates by itself (a full load to /login or /account-deleted).
+    if (!signedOut || leaving.current || isSigningOutHere()) return;
     leaving.current = true;
     const target = new URLSearchParams({ redirect: `${pathname}${window.location.search}` });
-    if (lastSession.current && !isSigningOutHere()) target.set("reason", sessionEndReason(lastSession.current.expiresAt));
+    if (lastSession.current) target.set("reason", sessionEndReason(lastSession.current.expiresAt));
     // The cookie that let proxy.ts through is stale (revoked, expired): sign out to have the API clear it,
     // or /login would bounce straight back here.
     void signOut()
@@ -77,6 +79,7 @@ export function AppShell({ children }: { children: ReactNode }) {
       </a>
       <SiteHeader />
       <main id="main" className="mx-auto w-full max-w-3xl flex-1 px-3 py-4 sm:px-6 sm:py-6">
+        {user && !user.emailVerified && <VerifyEmailBanner email={user.email} />}
         {content}
       </main>
     </div>

@@ -11,6 +11,8 @@ type AuthOutcome = Promise<AuthClientError | null>;
 
 interface AuthContextValue {
   user: SessionUser | null;
+  /** The current session's id: "This device" in the list of signed-in devices. */
+  sessionId: string | null;
   /** When the current session expires (ms since the epoch), to tell "expired" from "signed out elsewhere". */
   sessionExpiresAt: number | null;
   /** True while no answer from `GET /api/auth/get-session` says who is signed in. */
@@ -23,6 +25,8 @@ interface AuthContextValue {
   signOut(): Promise<void>;
   /** Revoke every session of the user (all devices), then sign out here. Throws `ApiError`. */
   signOutEverywhere(): Promise<void>;
+  /** Delete the account (the password confirms it); on success the caller leaves for /account-deleted. */
+  deleteAccount(password: string): AuthOutcome;
 }
 
 const AuthContext = createContext<AuthContextValue | undefined>(undefined);
@@ -31,13 +35,21 @@ const UNREACHABLE = "Could not reach the server. Check your connection and try a
 
 let signingOutHere = false;
 
-/** Whether this tab asked to sign out: then a missing session is no news to explain. */
+/**
+ * Whether this tab asked to sign out (or to delete the account): then it leaves by itself, and a missing
+ * session is no news to explain.
+ */
 export function isSigningOutHere(): boolean {
   return signingOutHere;
 }
 
+/** Where the emailed verification link leads once it has done its work. */
+export function verifyEmailCallback(): string {
+  return `${window.location.origin}/verify-email`;
+}
+
 /** Run a Better Auth call, which resolves to `{error}` on HTTP errors and throws on network errors. */
-async function outcome(call: () => Promise<{ error: AuthClientError | null }>): AuthOutcome {
+export async function outcome(call: () => Promise<{ error: AuthClientError | null }>): AuthOutcome {
   accessToken.clear();
   try {
     const { error } = await call();
@@ -57,6 +69,7 @@ async function signOut() {
 export function AuthProvider({ children }: { children: ReactNode }) {
   const { data, isPending, isRefetching, error, refetch } = authClient.useSession();
   const user = data?.user ?? null;
+  const sessionId = data?.session?.id ?? null;
   const expiresAt = data?.session?.expiresAt ? new Date(data.session.expiresAt).getTime() : null;
   const sessionError = error ? UNREACHABLE : null;
   // Signed out so far, but a check is under way (e.g. right after signing in): not an answer yet.
@@ -76,6 +89,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     }
     return {
       user,
+      sessionId,
       sessionExpiresAt: expiresAt,
       isPending: isChecking,
       sessionError,
@@ -83,15 +97,29 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       signIn: async (email, password) => settled(await outcome(() => authClient.signIn.email({ email, password }))),
       signUp: async (name, email, password) =>
         settled(
-          await outcome(() => authClient.signUp.email({ name: name.trim() || email.split("@")[0], email, password })),
+          await outcome(() =>
+            authClient.signUp.email({
+              name: name.trim() || email.split("@")[0],
+              email,
+              password,
+              callbackURL: verifyEmailCallback(),
+            }),
+          ),
         ),
       signOut,
       async signOutEverywhere() {
         await api.logoutAll();
         await signOut();
       },
+      async deleteAccount(password) {
+        // Set first: the client refetches the session as soon as the deletion succeeds.
+        signingOutHere = true;
+        const failure = await outcome(() => authClient.deleteUser({ password }));
+        if (failure) signingOutHere = false;
+        return failure;
+      },
     };
-  }, [user, expiresAt, isChecking, sessionError, refetch]);
+  }, [user, sessionId, expiresAt, isChecking, sessionError, refetch]);
 
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }

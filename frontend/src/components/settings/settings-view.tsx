@@ -4,6 +4,10 @@ import { useState } from "react";
 import { LogOut, ShieldOff } from "lucide-react";
 
 import { FormAlert } from "@/components/forms/form-alert";
+import { ChangePasswordForm } from "@/components/settings/change-password-form";
+import { DeleteAccountDialog } from "@/components/settings/delete-account-dialog";
+import { DevicesList } from "@/components/settings/devices-card";
+import { ProfileForm } from "@/components/settings/profile-form";
 import { leaveToLogin } from "@/components/layout/site-header";
 import { useAuth } from "@/components/providers/auth-provider";
 import {
@@ -48,16 +52,15 @@ export function SettingsView() {
   if (!user) return <Skeleton className="h-64 w-full" />;
 
   const profile = [
-    { label: "Name", value: user.name || "—" },
-    { label: "Email", value: user.email },
-    { label: "Member since", value: formatMemberSince(user.createdAt) },
+    { label: "Email", value: user.email, note: user.emailVerified ? "Verified" : "Not verified yet" },
+    { label: "Member since", value: formatMemberSince(user.createdAt), note: null },
   ];
 
   return (
     <>
       <div className="mb-6">
         <h1 className="text-2xl font-semibold tracking-tight">Settings</h1>
-        <p className="mt-1 text-sm text-muted-foreground">Your profile and your sessions.</p>
+        <p className="mt-1 text-sm text-muted-foreground">Your profile, your password and your devices.</p>
       </div>
       <div className="flex flex-col gap-6">
         <Card>
@@ -66,13 +69,15 @@ export function SettingsView() {
               <h2>Profile</h2>
             </CardTitle>
           </CardHeader>
-          <CardContent>
+          <CardContent className="flex flex-col gap-6">
+            <ProfileForm name={user.name ?? ""} />
             <dl className="grid gap-x-4 gap-y-1 sm:grid-cols-[10rem_1fr] sm:gap-y-4">
-              {profile.map(({ label, value }) => (
+              {profile.map(({ label, value, note }) => (
                 <div key={label} className="contents">
                   <dt className="text-sm text-muted-foreground">{label}</dt>
                   <dd className="mb-3 text-sm font-medium break-all sm:mb-0" dir="auto">
                     {value}
+                    {note && <span className="ml-2 text-xs font-normal text-muted-foreground">({note})</span>}
                   </dd>
                 </div>
               ))}
@@ -82,16 +87,28 @@ export function SettingsView() {
         <Card>
           <CardHeader>
             <CardTitle>
-              <h2>Sessions</h2>
+              <h2>Password</h2>
+            </CardTitle>
+            <CardDescription>Forgot it? Sign out, then use “Forgot password?” on the sign-in page.</CardDescription>
+          </CardHeader>
+          <CardContent>
+            <ChangePasswordForm email={user.email} name={user.name ?? ""} />
+          </CardContent>
+        </Card>
+        <Card>
+          <CardHeader>
+            <CardTitle>
+              <h2>Signed-in devices</h2>
             </CardTitle>
             <CardDescription>
-              Sign out of this browser, or of every device where you are signed in (for example after using a
-              shared computer).
+              Where your account is signed in. Sign out a device you do not recognise, or every device at once (for
+              example after using a shared computer).
             </CardDescription>
           </CardHeader>
           <CardContent className="flex flex-col gap-4">
+            <DevicesList />
             <FormAlert message={error} />
-            <div className="flex flex-col gap-3 sm:flex-row">
+            <div className="flex flex-col gap-3 border-t pt-4 sm:flex-row">
               <Button variant="outline" onClick={() => run("here", signOut)} disabled={pending !== null}>
                 <LogOut aria-hidden />
                 {pending === "here" ? "Signing out…" : "Sign out"}
@@ -117,6 +134,17 @@ export function SettingsView() {
                 </AlertDialogContent>
               </AlertDialog>
             </div>
+          </CardContent>
+        </Card>
+        <Card className="border-destructive/40">
+          <CardHeader>
+            <CardTitle>
+              <h2>Delete account</h2>
+            </CardTitle>
+            <CardDescription>Delete your account and all your tasks for good.</CardDescription>
+          </CardHeader>
+          <CardContent className="flex flex-col">
+            <DeleteAccountDialog />
           </CardContent>
         </Card>
       </div>

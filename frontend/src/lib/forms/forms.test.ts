@@ -1,8 +1,17 @@
 import { describe, expect, it } from "vitest";
 
 import { ApiError, NETWORK_ERROR } from "@/lib/api";
-import { signInSchema, signUpSchema, taskSchema } from "@/lib/forms/schemas";
-import { apiProblem, authProblem } from "@/lib/forms/server-errors";
+import {
+  changePasswordSchema,
+  deleteAccountSchema,
+  forgotPasswordSchema,
+  profileSchema,
+  resetPasswordSchema,
+  signInSchema,
+  signUpSchema,
+  taskSchema,
+} from "@/lib/forms/schemas";
+import { accountProblem, apiProblem, authProblem, TOO_MANY_REQUESTS } from "@/lib/forms/server-errors";
 
 const issues = (result: { success: boolean; error?: { issues: { path: PropertyKey[]; message: string }[] } }) =>
   Object.fromEntries((result.error?.issues ?? []).map((i) => [i.path.join("."), i.message]));
@@ -68,5 +77,54 @@ describe("server errors in plain words, at their field", () => {
     ]);
     expect(apiProblem(error, { due_date: "dueDate" })).toEqual({ field: "dueDate", message: "Must be an ISO 8601 date." });
     expect(apiProblem(new ApiError("Task not found", 404), { title: "title" })).toEqual({ field: null, message: "Task not found" });
+  });
+});
+
+describe("the account forms' schemas", () => {
+  it("check the reset request's email and the new password with its confirmation", () => {
+    expect(issues(forgotPasswordSchema.safeParse({ email: "" }))).toEqual({ email: "Enter your email address." });
+    expect(issues(resetPasswordSchema.safeParse({ password: "short", confirmPassword: "short" }))).toEqual({
+      password: "Use at least 8 characters.",
+    });
+    expect(issues(resetPasswordSchema.safeParse({ password: "long-enough", confirmPassword: "other" }))).toEqual({
+      confirmPassword: "The passwords do not match.",
+    });
+  });
+
+  it("check a password change: the current one given, a new one that differs and is confirmed", () => {
+    const ok = { currentPassword: "old-secret", password: "new-secret", confirmPassword: "new-secret", signOutOthers: true };
+    expect(changePasswordSchema.safeParse(ok).success).toBe(true);
+    expect(issues(changePasswordSchema.safeParse({ ...ok, currentPassword: "" }))).toEqual({
+      currentPassword: "Enter your password.",
+    });
+    expect(
+      issues(changePasswordSchema.safeParse({ ...ok, password: "old-secret", confirmPassword: "old-secret" })),
+    ).toEqual({ password: "Choose a password different from the current one." });
+  });
+
+  it("check the name's length and that deleting asks for the password", () => {
+    expect(profileSchema.parse({ name: "  Ada  " }).name).toBe("Ada");
+    expect(issues(profileSchema.safeParse({ name: "x".repeat(101) }))).toEqual({ name: "Use at most 100 characters." });
+    expect(issues(deleteAccountSchema.safeParse({ password: "" }))).toEqual({ password: "Enter your password." });
+  });
+});
+
+describe("account errors in plain words, at their field", () => {
+  it("puts a wrong current password, a refused new one and a dead link where they belong", () => {
+    expect(accountProblem({ code: "INVALID_PASSWORD", status: 400 })).toEqual({
+      field: "currentPassword",
+      message: "That is not your current password.",
+    });
+    expect(accountProblem({ code: "PASSWORD_COMPROMISED", status: 400 }).field).toBe("password");
+    expect(accountProblem({ code: "TOKEN_EXPIRED", status: 400 }).field).toBe("token");
+    expect(accountProblem({ code: "INVALID_TOKEN", status: 400 }).field).toBe("token");
+    expect(accountProblem({ code: "VALIDATION_ERROR", message: "[body.newPassword] Too small", status: 400 }).field).toBe(
+      "password",
+    );
+  });
+
+  it("answers a rate limit politely, and an unreachable server as such", () => {
+    expect(accountProblem({ status: 429, message: "Too many requests" })).toEqual({ field: null, message: TOO_MANY_REQUESTS });
+    expect(accountProblem({ status: 0 })).toEqual({ field: null, message: NETWORK_ERROR });
   });
 });

@@ -46,6 +46,34 @@ export const signUpSchema = z
   })
   .check(z.refine(passwordsMatch, CONFIRM_MISMATCH));
 
+/** The display name on Settings: optional, as at sign-up. */
+export const profileSchema = z.object({
+  name: z.string().check(z.trim(), z.maxLength(NAME_MAX, { error: `Use at most ${NAME_MAX} characters.` })),
+});
+
+export const forgotPasswordSchema = z.object({ email: emailSchema });
+
+export const resetPasswordSchema = z
+  .object({ password: newPasswordSchema, confirmPassword: z.string() })
+  .check(z.refine(passwordsMatch, CONFIRM_MISMATCH));
+
+export const changePasswordSchema = z
+  .object({
+    currentPassword: currentPasswordSchema,
+    password: newPasswordSchema,
+    confirmPassword: z.string(),
+    signOutOthers: z.boolean(),
+  })
+  .check(
+    z.refine(passwordsMatch, CONFIRM_MISMATCH),
+    z.refine((v) => v.password !== v.currentPassword, {
+      path: ["password"],
+      error: "Choose a password different from the current one.",
+    }),
+  );
+
+export const deleteAccountSchema = z.object({ password: currentPasswordSchema });
+
 export const PRIORITY_VALUES = ["low", "medium", "high"] as const;
 
 export const taskSchema = z.object({
@@ -65,3 +93,8 @@ export const taskSchema = z.object({
 export type SignInValues = z.output<typeof signInSchema>;
 export type SignUpValues = z.output<typeof signUpSchema>;
 export type TaskValues = z.output<typeof taskSchema>;
+export type ProfileValues = z.output<typeof profileSchema>;
+export type ForgotPasswordValues = z.output<typeof forgotPasswordSchema>;
+export type ResetPasswordValues = z.output<typeof resetPasswordSchema>;
+export type ChangePasswordValues = z.output<typeof changePasswordSchema>;
+export type DeleteAccountValues = z.output<typeof deleteAccountSchema>;

@@ -68,3 +68,30 @@ export function apiProblem<Field extends string>(error: unknown, fields: Record<
   }
   return { field: null, message: error instanceof Error && error.message ? error.message : "Something went wrong." };
 }
+
+type AccountField = "name" | "email" | "currentPassword" | "password" | "token";
+
+/** The words for a 429 on the routes that send email or check a password (per address and per IP). */
+export const TOO_MANY_REQUESTS = "That was asked for several times in a short while. Wait a minute, then try again.";
+
+/**
+ * Map a Better Auth error from the account routes (WIRE-ACCOUNT.md) onto the account forms' fields: the current
+ * password, the new one, the name, or the emailed link (`token`: invalid, used or expired).
+ */
+export function accountProblem(error: AuthClientError | null | undefined): ServerProblem<AccountField> {
+  switch (error?.code) {
+    case "INVALID_PASSWORD":
+      return { field: "currentPassword", message: "That is not your current password." };
+    case "INVALID_TOKEN":
+    case "TOKEN_EXPIRED":
+      return { field: "token", message: "This link is invalid, already used, or expired." };
+    case "VALIDATION_ERROR": {
+      const field = /^\[body\.(\w+)\]/.exec(error.message ?? "")?.[1];
+      if (field === "newPassword") return { field: "password", message: FIELD_WORDS.password };
+      if (field === "currentPassword") return { field: "currentPassword", message: "Enter your password." };
+      break;
+    }
+  }
+  if (error?.status === 429) return { field: null, message: TOO_MANY_REQUESTS };
+  return authProblem(error);
+}

@@ -3,10 +3,13 @@
 Starts a PostgreSQL of its own (with pg_stat_statements, to count statements), a redis-server of its own (to
 count commands with INFO commandstats), and auth, tasks and the gateway by their Procfile lines, each pinned to
 core 0 with taskset; wrk drives one scenario at a time from core 1. For each scenario it reads, over the run:
-the server's CPU time (utime + stime of its process tree, from /proc) per request, statements per request
+the server's CPU time (utime + stime of its process tree, from /proc) per request, PostgreSQL's and Redis's
+CPU time per request (all their processes: nothing else uses them), statements per request
 (pg_stat_statements, this database only) and Redis commands per request, each less what the idle processes
 spend in as long (background loops: the denylist sync, the outbox relay, the event consumer). CPU time per
-request is what other load on a shared machine distorts least; req/s here is not a capacity figure.
+request is what other load on a shared machine distorts least, not nothing: each run is preceded by a few
+Argon2id hashes on the server's core, whose CPU time (against a quiet core's) says how slow the core is then.
+req/s here is not a capacity figure.
 
 Argon2id runs with the parameters the auth service is moving to (m=46 MiB, t=1, p=1) unless ARGON2_* are set.
 Run: ``make bench-capacity`` (``BENCH_SECONDS`` sets each run's length, default 10).
@@ -57,6 +60,9 @@ class Cost:
     non_2xx: int
     requests_per_second: float
     cpu_ms_per_request: float
+    hash_cpu_ms: float  # one Argon2id hash on the server's core just before the run: how slow the core is now
+    postgres_cpu_ms_per_request: float  # every PostgreSQL process (the bench's server has no other client)
+    redis_cpu_ms_per_request: float
     statements_per_request: float
     queries_per_request: float  # the statements less BEGIN/COMMIT/ROLLBACK
     redis_commands_per_request: float
@@ -71,19 +77,27 @@ def _procfile(name: str) -> str:
 
 def _tree(pid: int) -> list[int]:
     pids = [pid]
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        children = (task / "children").read_text().split()
-        for child in children:
-            pids += _tree(int(child))
+    try:
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
+        for task in tasks:
+            for child in (task / "children").read_text().split():
+                pids += _tree(int(child))
+    except (FileNotFoundError, ProcessLookupError):  # it exited while being read
+        pass
     return pids
 
 
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process and its live descendants."""
+    """User + system CPU time of a process, its live descendants, and the children it has reaped."""
     total = 0
     for p in _tree(pid):
-        fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
-        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        # utime, stime, cutime, cstime (fields 14-17 of stat): PostgreSQL's short-lived backends end up in
+        # the postmaster's cutime/cstime.
+        total += int(fields[11]) + int(fields[12]) + int(fields[13]) + int(fields[14])
     return total / CLOCK_TICKS
 
 
@@ -118,6 +132,10 @@ class Postgres:
         initdb = [str(self.bindir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8"]
         subprocess.run([*self._as, *initdb], check=True, capture_output=True)
 
+    def pid(self) -> int:
+        """The postmaster's pid (its backends are its children)."""
+        return int((self.root / "data" / "postmaster.pid").read_text().split()[0])
+
     def url(self, database: str) -> str:
         return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
 
@@ -132,7 +150,7 @@ class Postgres:
 
 
 @contextmanager
-def redis_server() -> Iterator[str]:
+def redis_server() -> Iterator[tuple[str, int]]:
     port = free_port()
     args = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
     process = subprocess.Popen(["taskset", "-c", SERVER_CORE, *args], stdout=subprocess.DEVNULL)
@@ -148,7 +166,7 @@ def redis_server() -> Iterator[str]:
                     if time.monotonic() > deadline:
                         raise
                     time.sleep(0.05)
-        yield url
+        yield url, process.pid
     finally:
         process.terminate()
         process.wait(timeout=10)
@@ -189,37 +207,59 @@ def process(name: str, env: dict[str, str], port: int, health: str, workdir: Pat
 class Counters:
     """Statements (per database) and Redis commands, read before and after a run."""
 
-    def __init__(self, pg: Postgres, redis_url: str) -> None:
-        self.pg, self.redis = pg, redis.Redis.from_url(redis_url)
+    def __init__(self, pg: Postgres, redis_url: str, redis_pid: int) -> None:
+        self.pg, self.redis, self.redis_pid = pg, redis.Redis.from_url(redis_url), redis_pid
+        # One connection for every read: a new one per read would cost a backend start, counted as load.
+        self._loop = asyncio.new_event_loop()
+        self._conn = self._loop.run_until_complete(asyncpg.connect(pg.url("postgres")))
+
+    def close(self) -> None:
+        self._loop.run_until_complete(self._conn.close())
+        self._loop.close()
+        self.redis.close()
 
     def statements(self, database: str) -> tuple[int, int]:
         """Statements run in ``database`` so far: all of them, and those that are not transaction control."""
-
-        async def read() -> tuple[int, int]:
-            conn = await asyncpg.connect(self.pg.url("postgres"))
-            try:
-                row = await conn.fetchrow(
-                    "SELECT coalesce(sum(calls), 0) AS every, coalesce(sum(calls) FILTER (WHERE s.query !~* "
-                    "'^\\s*(begin|commit|rollback|start transaction)'), 0) AS queries "
-                    "FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid "
-                    "WHERE d.datname = $1 AND s.query NOT ILIKE '%pg_stat_statements%'",
-                    database,
-                )
-                assert row is not None
-                return int(row["every"]), int(row["queries"])
-            finally:
-                await conn.close()
-
-        return asyncio.run(read())
+        row = self._loop.run_until_complete(
+            self._conn.fetchrow(
+                "SELECT coalesce(sum(calls), 0) AS every, coalesce(sum(calls) FILTER (WHERE s.query !~* "
+                "'^\\s*(begin|commit|rollback|start transaction)'), 0) AS queries "
+                "FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid "
+                "WHERE d.datname = $1 AND s.query NOT ILIKE '%pg_stat_statements%'",
+                database,
+            )
+        )
+        assert row is not None
+        return int(row["every"]), int(row["queries"])
 
     def redis_commands(self) -> int:
         stats = self.redis.info("commandstats")
         return sum(v["calls"] for k, v in stats.items() if k not in {"cmdstat_info", "cmdstat_config"})
 
 
+def argon2_ms(rounds: int = 5) -> tuple[float, float]:
+    """CPU and wall milliseconds of one Argon2id hash (median), on one core, with the bench's parameters."""
+    hasher = argon2.PasswordHasher(
+        time_cost=int(ARGON2["ARGON2_TIME_COST"]),
+        memory_cost=int(ARGON2["ARGON2_MEMORY_COST"]),
+        parallelism=int(ARGON2["ARGON2_PARALLELISM"]),
+    )
+    os.sched_setaffinity(0, {int(SERVER_CORE)})
+    cpu, wall = [], []
+    for _ in range(rounds):
+        c, w = time.process_time(), time.perf_counter()
+        hasher.hash(PASSWORD)
+        cpu.append(time.process_time() - c)
+        wall.append(time.perf_counter() - w)
+    os.sched_setaffinity(0, {int(SERVER_CORE), int(LOAD_CORE)})
+    return statistics.median(cpu) * 1000, statistics.median(wall) * 1000
+
+
 @dataclass(frozen=True)
 class Sample:
     cpu: float
+    postgres_cpu: float
+    redis_cpu: float
     statements: int
     queries: int
     commands: int
@@ -227,11 +267,20 @@ class Sample:
     @classmethod
     def now(cls, counters: Counters, pid: int, database: str) -> Sample:
         statements, queries = counters.statements(database)
-        return cls(cpu_seconds(pid), statements, queries, counters.redis_commands())
+        return cls(
+            cpu_seconds(pid),
+            cpu_seconds(counters.pg.pid()),
+            cpu_seconds(counters.redis_pid),
+            statements,
+            queries,
+            counters.redis_commands(),
+        )
 
     def __sub__(self, other: Sample) -> Sample:
         return Sample(
             self.cpu - other.cpu,
+            self.postgres_cpu - other.postgres_cpu,
+            self.redis_cpu - other.redis_cpu,
             self.statements - other.statements,
             self.queries - other.queries,
             self.commands - other.commands,
@@ -257,10 +306,12 @@ def scenario(
     counters: Counters,
     *,
     connections: int,
+    seconds: int = SECONDS,
     token: str | None = None,
     script: Path | None = None,
 ) -> Cost:
     settle(pid)
+    hash_cpu_ms = argon2_ms()[0]
     # What the idle processes spend (background loops), subtracted pro rata from the run.
     idle_start = Sample.now(counters, pid, database)
     started = time.monotonic()
@@ -269,7 +320,7 @@ def scenario(
     idle_seconds = time.monotonic() - started
     before = Sample.now(counters, pid, database)
     started = time.monotonic()
-    result = wrk(url, connections, SECONDS, token, script)
+    result = wrk(url, connections, seconds, token, script)
     run = Sample.now(counters, pid, database) - before
     share = (time.monotonic() - started) / idle_seconds
     n = result.requests
@@ -280,36 +331,21 @@ def scenario(
         non_2xx=result.non_2xx + result.socket_errors,
         requests_per_second=round(result.requests_per_second, 1),
         cpu_ms_per_request=round((run.cpu - idle.cpu * share) / n * 1000, 3),
+        hash_cpu_ms=round(hash_cpu_ms, 1),
+        postgres_cpu_ms_per_request=round((run.postgres_cpu - idle.postgres_cpu * share) / n * 1000, 3),
+        redis_cpu_ms_per_request=round((run.redis_cpu - idle.redis_cpu * share) / n * 1000, 3),
         statements_per_request=round((run.statements - idle.statements * share) / n, 2),
         queries_per_request=round((run.queries - idle.queries * share) / n, 2),
         redis_commands_per_request=round((run.commands - idle.commands * share) / n, 2),
     )
 
 
-def argon2_ms(rounds: int = 20) -> tuple[float, float]:
-    """CPU and wall milliseconds of one Argon2id hash (median), on one core, with the bench's parameters."""
-    hasher = argon2.PasswordHasher(
-        time_cost=int(ARGON2["ARGON2_TIME_COST"]),
-        memory_cost=int(ARGON2["ARGON2_MEMORY_COST"]),
-        parallelism=int(ARGON2["ARGON2_PARALLELISM"]),
-    )
-    os.sched_setaffinity(0, {int(SERVER_CORE)})
-    cpu, wall = [], []
-    for _ in range(rounds):
-        c, w = time.process_time(), time.perf_counter()
-        hasher.hash(PASSWORD)
-        cpu.append(time.process_time() - c)
-        wall.append(time.perf_counter() - w)
-    os.sched_setaffinity(0, {int(SERVER_CORE), int(LOAD_CORE)})
-    return statistics.median(cpu) * 1000, statistics.median(wall) * 1000
-
-
 def main() -> None:
-    hash_cpu_ms, hash_wall_ms = argon2_ms()
+    hash_cpu_ms, hash_wall_ms = argon2_ms(20)
     costs: list[Cost] = []
     workdir = Path(tempfile.mkdtemp(prefix="capacity-"))
     pg = Postgres()
-    with pg.running(), redis_server() as redis_url:
+    with pg.running(), redis_server() as (redis_url, redis_pid):
 
         async def prepare() -> None:
             conn = await asyncpg.connect(pg.url("postgres"))
@@ -367,7 +403,7 @@ def main() -> None:
                     f"{tasks_url}/api/{user_id}/tasks", json={"title": f"task {i}"}, headers=auth_headers, timeout=10
                 ).raise_for_status()
             task_id = httpx.get(f"{tasks_url}/api/{user_id}/tasks?limit=1", headers=auth_headers).json()[0]["id"]
-            counters = Counters(pg, redis_url)
+            counters = Counters(pg, redis_url, redis_pid)
             login_lua = workdir / "login.lua"
             login_lua.write_text(
                 'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n'
@@ -406,9 +442,23 @@ def main() -> None:
                 ("GET /api/auth/me", "auth", auth_pid, "auth", f"{auth_url}/api/auth/me", token, None, CONNECTIONS),
             ]
             for name, server, pid, database, url, tok, script, conns in run:
-                cost = scenario(name, server, pid, database, url, counters, connections=conns, token=tok, script=script)
+                # Sign-ins are few per second: three times as long, for as many as the others' hundreds.
+                seconds = SECONDS * 3 if server == "auth" and script else SECONDS
+                cost = scenario(
+                    name,
+                    server,
+                    pid,
+                    database,
+                    url,
+                    counters,
+                    connections=conns,
+                    seconds=seconds,
+                    token=tok,
+                    script=script,
+                )
                 costs.append(cost)
                 print(json.dumps(asdict(cost)), file=sys.stderr)
+            counters.close()
     shutil.rmtree(workdir, ignore_errors=True)
 
     print(
@@ -416,17 +466,20 @@ def main() -> None:
         f"p={ARGON2['ARGON2_PARALLELISM']}: {hash_cpu_ms:.1f} ms CPU, {hash_wall_ms:.1f} ms wall per hash (median)"
     )
     print(
-        f"wrk: {CONNECTIONS} connections (sign-in: 2), {SECONDS} s per scenario; servers on core {SERVER_CORE}, "
+        f"wrk: {CONNECTIONS} connections (sign-in: 2), {SECONDS} s per scenario (sign-in: {SECONDS * 3} s); "
+        f"servers on core {SERVER_CORE}, "
         f"wrk on {LOAD_CORE}; load average at the end: {os.getloadavg()[0]:.1f}"
     )
     print(
-        "| scenario | server | requests | errors | req/s | CPU ms/req | SQL statements/req (queries) | Redis cmds/req |"
+        "| scenario | server | requests | errors | req/s | server CPU ms/req | hash ms then | PostgreSQL CPU ms/req "
+        "| Redis CPU ms/req | SQL statements/req (queries) | Redis cmds/req |"
     )
-    print("|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for c in costs:
         print(
             f"| {c.scenario} | {c.server} | {c.requests} | {c.non_2xx} | {c.requests_per_second} | "
-            f"{c.cpu_ms_per_request} | {c.statements_per_request} ({c.queries_per_request}) | "
+            f"{c.cpu_ms_per_request} | {c.hash_cpu_ms} | {c.postgres_cpu_ms_per_request} | "
+            f"{c.redis_cpu_ms_per_request} | {c.statements_per_request} ({c.queries_per_request}) | "
             f"{c.redis_commands_per_request} |"
         )
 

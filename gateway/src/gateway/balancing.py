@@ -33,7 +33,9 @@ class Failure(enum.Enum):
     """How an attempt failed before the upstream's response headers arrived."""
 
     REFUSED = "refused"  # no connection was made: nothing was sent (refused, unreachable, connect timeout)
-    LOST = "lost"  # the connection broke after (part of) the request went out, before any response
+    # The connection broke after (part of) the request went out, before a response. hyper reports a status line
+    # cut off mid-way the same way; no response reached the gateway's client either way.
+    LOST = "lost"
     OTHER = "other"  # a timeout waiting for the answer, no pooled connection free, the client's body failed
 
 

@@ -300,7 +300,7 @@ class Gateway:
                 if isinstance(exc, _ClientGone) or isinstance(exc.__cause__, _ClientGone):
                     return
                 failed = exc
-                if not answered:
+                if not answered and counted[0] <= self.limit:  # an oversized body is the client's doing
                     failure = classify(exc)
                     replicas.failed(replica, failure)
             finally:

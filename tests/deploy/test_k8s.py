@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[2]
 K8S = ROOT / "deploy/k8s"
 MANIFESTS = sorted(K8S.glob("*.yaml"))
 ON_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
-# The oldest Kubernetes we claim (native preStop sleep, stable since 1.30, and autoscaling/v2) and the newest.
+# The oldest Kubernetes we claim (the preStop sleep action is on by default from 1.30) and the newest.
 KUBERNETES_VERSIONS = ["1.33.0", "1.37.0"]
 CHECKOV = "checkov==3.3.30"
 NAMESPACE = "todo"

@@ -297,9 +297,11 @@ def test_a_get_to_a_refusing_replica_is_retried_on_another_and_the_replica_eject
     with serve_gateway(live_url, f"{dead_url},{live_url}") as gw, httpx.Client(base_url=gw.url) as c:
         assert [c.get("/api/u1/tasks").status_code for _ in range(4)] == [200] * 4
         assert _metric(gw, f'todo_gateway_ejections_total{{replica="{dead_url}",upstream="tasks"}}') == 1
-        assert _metric(gw, 'todo_gateway_retries_total{upstream="tasks"}') == 1
         refused = f'todo_gateway_upstream_errors_total{{kind="refused",replica="{dead_url}",upstream="tasks"}}'
-        assert _metric(gw, refused) == 1  # ejected: the next three went straight to the live one
+        # Ejected, the dead replica gets no more (or, on a machine slow enough to pass the ejection period, one
+        # probe), and every refusal was retried on the live one.
+        retries = _metric(gw, 'todo_gateway_retries_total{upstream="tasks"}')
+        assert retries == _metric(gw, refused) >= 1
     assert len(live.seen) == 4
 
 

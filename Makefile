@@ -128,6 +128,12 @@ bench: bench-gateway bench-servers bench-frontend bench-auth
 bench-auth: sync ## get-session, /token, sign-in and GET one task next to Better Auth (wrk; node + npm for Better Auth)
 	$(UV) run python -m bench.auth_bench
 
+.PHONY: bench-capacity
+bench-capacity: sync ## Per-request CPU, SQL statements and Redis commands of each service, for docs/scaling.md (wrk)
+	$(UV) run python -m bench.capacity
+
+bench: bench-capacity
+
 bench-http-metrics: sync ## The metrics middleware's cost per request, beside prometheus-client instrumentators (in-process)
 	$(UV) run --with prometheus-fastapi-instrumentator --with starlette-exporter python -m bench.http_metrics_bench
 

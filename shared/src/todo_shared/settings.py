@@ -8,6 +8,7 @@ from typing import Annotated, Literal, TypeVar
 from pydantic import BeforeValidator, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from todo_shared.redis import parse_cluster_url
 from todo_shared.tokens import TokenVerifier
 
 __all__ = ["BaseServiceSettings", "CommaSeparated", "DatabaseSettings", "DenylistSettings", "load_settings"]
@@ -68,6 +69,12 @@ class DenylistSettings(BaseSettings):
     access_token_ttl_seconds: int = Field(default=900, ge=30, le=86_400)
     redis_url: str = "redis://127.0.0.1:6379/0"
     redis_timeout_seconds: float = Field(default=1.0, gt=0)
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url(cls, value: str) -> str:
+        parse_cluster_url(value)  # a malformed cluster URL stops the service at start, naming the variable
+        return value
 
     @property
     def denylist_ttl_seconds(self) -> int:

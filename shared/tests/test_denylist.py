@@ -1,16 +1,22 @@
 from __future__ import annotations
 
+import signal
 import time
 import uuid
 from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING
 
 import pytest
+from redis import Redis as SyncRedis
 from redis.crc import key_slot
 
 from todo_shared.denylist import SLOTS, Denylist, Revocations, before_key, jti_key, ready_key, sid_key
 from todo_shared.errors import ServiceUnavailable
 from todo_shared.redis import RedisClient, open_redis
 from todo_shared.tokens import AccessClaims
+
+if TYPE_CHECKING:
+    from conftest import RedisClusterProcess
 
 pytestmark = pytest.mark.anyio
 
@@ -114,3 +120,29 @@ async def test_restoring_writes_entries_and_marks_every_slot_again(redis: RedisC
     await denylist.restore(entries, complete=True)
     assert await denylist.missing_ready_marks() == 0
     assert await denylist.is_revoked(c)
+
+
+async def test_a_revocation_on_a_cluster_is_on_a_replica_when_it_returns(redis_cluster: RedisClusterProcess) -> None:
+    redis_cluster.mark_indexed()
+    client, c = open_redis(redis_cluster.url, timeout_seconds=1.0), claims()
+    try:
+        await Denylist(client, ttl_seconds=60).revoke(user_id=c.sub, jtis=[c.jti])
+    finally:
+        await client.aclose()
+    for replica in redis_cluster.shards()[redis_cluster.primary_of(jti_key(c.sub, c.jti))]:
+        with SyncRedis(port=replica) as node:
+            node.execute_command("READONLY")
+            assert node.get(jti_key(c.sub, c.jti)) == b"1"
+
+
+async def test_a_revocation_no_replica_confirms_is_refused(redis_cluster: RedisClusterProcess) -> None:
+    redis_cluster.mark_indexed()
+    client, c = open_redis(redis_cluster.url, timeout_seconds=1.0), claims()
+    (replica,) = redis_cluster.shards()[redis_cluster.primary_of(jti_key(c.sub, c.jti))]
+    redis_cluster.processes[replica].send_signal(signal.SIGSTOP)
+    try:
+        with pytest.raises(ServiceUnavailable, match="no replica confirmed it"):
+            await Denylist(client, ttl_seconds=60, wait_seconds=0.2).revoke(user_id=c.sub, jtis=[c.jti])
+    finally:
+        redis_cluster.processes[replica].send_signal(signal.SIGCONT)
+        await client.aclose()

@@ -15,6 +15,7 @@ one ``MULTI`` does on a single server. A revocation is confirmed only once a rep
 from __future__ import annotations
 
 import functools
+import time
 from binascii import crc_hqx
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -34,6 +35,7 @@ __all__ = ["SLOTS", "Denylist", "Revocations", "before_key", "jti_key", "ready_k
 SLOTS = 16384  # Redis Cluster's hash slots
 _UNCHECKABLE = "Token revocation cannot be checked right now"
 _UNRECORDED = "Revocation could not be recorded right now"
+_ROLE_SECONDS = 5.0
 
 # ARGV: ttl, number of entries, then entry key/value pairs, then ready marks (kept until Redis loses them).
 _WRITE = """#!lua flags=allow-cross-slot-keys
@@ -119,6 +121,7 @@ class Denylist:
         self._redis = redis
         self.ttl_seconds = ttl_seconds
         self._wait_ms = max(1, int(wait_seconds * 1000))
+        self._replicas: dict[str, tuple[float, bool]] = {}  # primary -> (valid until, has a connected replica)
 
     async def is_revoked(self, claims: AccessClaims) -> bool:
         """Tell whether the token, its session or everything its user held before now is revoked."""
@@ -212,7 +215,7 @@ class Denylist:
         that primary confirmed it (when it has one), so the write survives the primary's failover."""
         if node is None or not isinstance(self._redis, RedisCluster):
             return await self._redis.execute_command(*command)
-        if not replicated or not self._has_replica(node):
+        if not replicated or not await self._has_replica(node):
             return await self._redis.execute_command(*command, target_nodes=node)
         # WAIT counts the writes of its own connection: one pipeline to one node runs both on one connection.
         async with self._redis.pipeline() as pipe:
@@ -225,9 +228,14 @@ class Denylist:
             raise ServiceUnavailable(f"{_UNRECORDED}: no replica confirmed it")
         return result
 
-    def _has_replica(self, node: ClusterNode) -> bool:
-        assert isinstance(self._redis, RedisCluster)
-        return any(
-            len(holders) > 1 and holders[0].name == node.name
-            for holders in self._redis.nodes_manager.slots_cache.values()
-        )
+    async def _has_replica(self, node: ClusterNode) -> bool:
+        # Asked of the primary itself (ROLE lists the replicas connected to it), at most every few seconds: the
+        # client's slot map lists a replica only once it synced, and keeps listing one that died.
+        now = time.monotonic()
+        known = self._replicas.get(node.name)
+        if known is None or known[0] < now:
+            assert isinstance(self._redis, RedisCluster)
+            role = await self._redis.execute_command("ROLE", target_nodes=node)
+            known = (now + _ROLE_SECONDS, bool(role[0] == "master" and role[2]))
+            self._replicas[node.name] = known
+        return known[1]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BeforeValidator, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -43,12 +43,37 @@ def _split_commas(value: object) -> object:
 CommaSeparated = Annotated[list[T], NoDecode, BeforeValidator(_split_commas)]
 
 
+def _unnamed() -> str:
+    return ""  # PostgreSQL's unnamed statement: replaced by the next one, never left behind
+
+
 class DatabaseSettings(BaseSettings):
     """Only what a migration needs, so ``alembic upgrade`` runs without the JWT secret; services set the default."""
 
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
     database_url: str
+    # Off behind PgBouncer in transaction mode (1.18 has no protocol-level prepared statements): consecutive
+    # transactions may land on different server connections, so no statement may outlive its own.
+    db_statement_cache: bool = True
+
+    @property
+    def asyncpg_statement_options(self) -> dict[str, Any]:
+        """asyncpg connection options: without the cache, asyncpg sends every statement unnamed and re-parses it
+        in the same round trip that runs it."""
+        return {} if self.db_statement_cache else {"statement_cache_size": 0}
+
+    @property
+    def sqlalchemy_statement_options(self) -> dict[str, Any]:
+        """``connect_args`` for SQLAlchemy's asyncpg dialect: without the cache, its own cache off too and its
+        statements unnamed (the PgBouncer recipe's unique names would pile up in every server connection)."""
+        if self.db_statement_cache:
+            return {}
+        return {
+            **self.asyncpg_statement_options,
+            "prepared_statement_cache_size": 0,
+            "prepared_statement_name_func": str,
+        }
 
     @field_validator("database_url")
     @classmethod

@@ -59,7 +59,7 @@ async def _list(db: AsyncSession, *, disabled_only: bool) -> None:
 
 
 async def _run(args: argparse.Namespace, settings: AdminSettings) -> int:
-    engine = create_async_engine(settings.database_url)
+    engine = create_async_engine(settings.database_url, connect_args=settings.sqlalchemy_statement_options)
     redis = open_redis(settings.redis_url, timeout_seconds=settings.redis_timeout_seconds)
     try:
         async with async_sessionmaker(engine, expire_on_commit=False)() as db:

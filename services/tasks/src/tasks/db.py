@@ -90,6 +90,7 @@ async def open_pool(settings: Settings) -> asyncpg.Pool:
         timeout=settings.db_connect_timeout_seconds,
         command_timeout=settings.db_command_timeout_seconds,
         reset=_reset,
+        **settings.asyncpg_statement_options,
     )
 
 

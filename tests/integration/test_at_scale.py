@@ -7,16 +7,15 @@ the session's for them, so each runs unchanged against this topology.
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import httpx
 import pytest
 import redis
 
-from tests.conftest import SERVICES, Launcher, SignUp, System, migrate, services_exist
+from tests.conftest import SignUp, System
+from tests.integration.conftest import scale_launcher, scaled_out
 from tests.integration.test_account_lifecycle import (  # noqa: F401 - collected again, on this topology
     devices,
     test_delete_user_deletes_the_users_tasks_in_the_tasks_database,
@@ -36,48 +35,9 @@ from tests.integration.test_through_the_gateway import (  # noqa: F401
 )
 
 if TYPE_CHECKING:
-    from conftest import PgBouncerProcess, RedisClusterProcess
+    from conftest import RedisClusterProcess
 
 pytestmark = pytest.mark.integration
-
-REPLICAS = 2
-
-
-def scaled_out(
-    launcher: Launcher, bounced: dict[str, str], *, replicas: int = REPLICAS, **env: str
-) -> tuple[list[str], list[str]]:
-    """Start ``replicas`` auth and tasks processes on the databases behind PgBouncer; return their URLs."""
-    auths = [launcher.auth(DATABASE_URL=bounced["auth"], **env).url for _ in range(replicas)]
-    tasks = [launcher.tasks(DATABASE_URL=bounced["tasks"], **env).url for _ in range(replicas)]
-    return auths, tasks
-
-
-@pytest.fixture(scope="module")
-def scale_databases(
-    create_database: Callable[[str], str], pgbouncer: PgBouncerProcess
-) -> tuple[dict[str, str], dict[str, str]]:
-    """Each service's database, directly and through PgBouncer, migrated through PgBouncer."""
-    if not services_exist():
-        pytest.skip("the auth and tasks services are not built yet")
-    direct = {name: create_database(name) for name in SERVICES}
-    bounced = {name: pgbouncer.database_url(url) for name, url in direct.items()}
-    for name, url in bounced.items():
-        migrate(name, url, DB_STATEMENT_CACHE="false")
-    return direct, bounced
-
-
-def scale_launcher(workdir: Path, cluster_url: str, direct: dict[str, str]) -> Launcher:
-    """A launcher whose services all run on the cluster, with their statement caches off for PgBouncer."""
-    launcher = Launcher(workdir, cluster_url, direct)
-    launcher.service_env.update(
-        DB_STATEMENT_CACHE="false",
-        USER_EVENTS_STREAM=f"test:{uuid.uuid4().hex}:user-events",
-        USER_EVENTS_POLL_SECONDS="0.1",
-        EMAIL_SEND_LIMIT="1000 per minute",
-        CHANGE_PASSWORD_LIMIT="1000 per minute",
-        SMTP_URL="smtp://127.0.0.1:1",  # no mail server: sending fails in the background only
-    )
-    return launcher
 
 
 @pytest.fixture(scope="module")

@@ -272,9 +272,12 @@ class RedisClusterProcess:
 
     def __init__(self, binary: str, root: Path) -> None:
         self._binary, self._root = binary, root
-        self.ports = [free_port() for _ in range(self.SIZE)]
+        ports: set[int] = set()
+        while len(ports) < 2 * self.SIZE:  # the kernel may hand the same free port out twice
+            ports.add(free_port())
+        self.ports, bus = sorted(ports)[: self.SIZE], sorted(ports)[self.SIZE :]
         # The cluster bus defaults to port + 10000, which may not exist or be free: each node gets its own.
-        self._bus_ports = {port: free_port() for port in self.ports}
+        self._bus_ports = dict(zip(self.ports, bus, strict=True))
         self.processes: dict[int, subprocess.Popen[bytes]] = {}
         self.url = "redis+cluster://" + ",".join(f"127.0.0.1:{p}" for p in self.ports)
 

@@ -32,7 +32,7 @@ def scaled_out(
         return [f.result().url for f in auths], [f.result().url for f in tasks]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def scale_databases(
     create_database: Callable[[str], str], pgbouncer: PgBouncerProcess
 ) -> tuple[dict[str, str], dict[str, str]]:

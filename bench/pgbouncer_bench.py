@@ -79,7 +79,8 @@ def pgbouncer(binary: str) -> Iterator[tuple[int, subprocess.Popen[bytes]]]:
     if as_root:  # PgBouncer refuses to run as root
         for path in (root, *root.iterdir()):
             shutil.chown(path, "postgres")
-    process = subprocess.Popen([binary, *(["-u", "postgres"] if as_root else []), str(root / "pgbouncer.ini")])
+    argv = [binary, "--quiet", *(["-u", "postgres"] if as_root else []), str(root / "pgbouncer.ini")]
+    process = subprocess.Popen(argv)  # its log goes to its logfile only
     try:
         yield port, process
     finally:

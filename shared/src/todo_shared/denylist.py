@@ -22,7 +22,7 @@ from typing import Any
 
 from redis.asyncio import RedisCluster
 from redis.asyncio.cluster import ClusterNode
-from redis.exceptions import RedisClusterException
+from redis.crc import key_slot
 
 from todo_shared.errors import ServiceUnavailable
 from todo_shared.metrics import DENYLIST_CHECKS
@@ -160,15 +160,20 @@ class Denylist:
         transaction, so a flush can only come wholly before (and be rebuilt) or wholly after (and be seen)."""
         await self._write(entries, mark_ready=complete)
 
-    async def missing_ready_marks(self) -> int:
-        """Count the slots whose ready mark is gone (Redis lost data there); raise 503 if Redis cannot say."""
+    async def missing_ready_marks(self, *, stride: int = 1, offset: int = 0) -> int:
+        """Count the slots whose ready mark is gone (Redis lost data there); raise 503 if Redis cannot say.
+
+        With ``stride``, only every ``stride``-th slot from ``offset`` is read: a sample, for a check that runs
+        every second.
+        """
+        slots = range(SLOTS)[offset::stride]
         try:
             present = 0
-            for node, keys in await self._by_primary(ready_keys()):
+            for node, keys in await self._by_primary([_ready_key(slot) for slot in slots], slots):
                 present += int(await self._on(node, "EVAL", _COUNT, 0, *keys))
         except REDIS_ERRORS as exc:
             raise dependency_unavailable("redis", exc) from exc
-        return SLOTS - present
+        return len(slots) - present
 
     async def ensure_complete(self) -> None:
         """Raise ``ServiceUnavailable`` unless every slot is marked ready (a readiness check)."""
@@ -187,8 +192,9 @@ class Denylist:
         values.update({sid_key(user_id, sid): "1" for user_id, sid in entries.sids})
         values.update({before_key(user_id): str(before) for user_id, before in entries.befores})
         keys = [*values, *(ready_keys() if mark_ready else ())]
+        slots = [*(key_slot(key.encode()) for key in values), *(range(SLOTS) if mark_ready else ())]
         try:
-            for node, shard_keys in await self._by_primary(keys):
+            for node, shard_keys in await self._by_primary(keys, slots):
                 entry_keys = [k for k in shard_keys if k in values]
                 args: list[str | int] = [self.ttl_seconds, len(entry_keys)]
                 args += [x for k in entry_keys for x in (k, values[k])]
@@ -197,16 +203,16 @@ class Denylist:
         except REDIS_ERRORS as exc:
             raise dependency_unavailable("redis", exc, _UNRECORDED) from exc
 
-    async def _by_primary(self, keys: Sequence[str]) -> list[tuple[ClusterNode | None, list[str]]]:
-        """Group keys by the primary serving their slot (one group, ``None``, on a single server)."""
+    async def _by_primary(
+        self, keys: Sequence[str], slots: Sequence[int]
+    ) -> list[tuple[ClusterNode | None, list[str]]]:
+        """Group keys (in ``slots``) by the primary serving each slot (one group, ``None``, on a single server)."""
         if not isinstance(self._redis, RedisCluster):
             return [(None, list(keys))] if keys else []
         await self._redis.initialize()  # the slot map, read once and again after a failover
         groups: dict[str, tuple[ClusterNode, list[str]]] = {}
-        for key in keys:
-            node = self._redis.get_node_from_key(key)
-            if node is None:
-                raise RedisClusterException(f"no node serves the slot of {key}")
+        for key, slot in zip(keys, slots, strict=True):
+            node = self._redis.nodes_manager.get_node_from_slot(slot)  # SlotNotCoveredError if none
             groups.setdefault(node.name, (node, []))[1].append(key)
         return [(node, shard_keys) for node, shard_keys in groups.values()]
 

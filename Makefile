@@ -127,6 +127,12 @@ bench-servers: sync ## The tasks service on uvicorn (httptools, h11) and on Gran
 
 bench: bench-gateway bench-servers bench-frontend
 
+.PHONY: bench-capacity
+bench-capacity: sync ## Per-request CPU, SQL statements and Redis commands of each service, for docs/scaling.md (wrk)
+	$(UV) run python -m bench.capacity
+
+bench: bench-capacity
+
 bench-http-metrics: sync ## The metrics middleware's cost per request, beside prometheus-client instrumentators (in-process)
 	$(UV) run --with prometheus-fastapi-instrumentator --with starlette-exporter python -m bench.http_metrics_bench
 

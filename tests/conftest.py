@@ -18,7 +18,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -66,7 +66,7 @@ class Server:
     url: str
     process: subprocess.Popen[bytes]
     log: Path
-    metrics_url: str | None = None  # auth and tasks: their Prometheus listener, on a port of its own
+    metrics_url: str | None = None  # its Prometheus listener, on a port of its own (the gateway's admin listener)
 
     # Signals go to the whole process group: a Granian server answers from a worker process of its own.
     def kill(self) -> None:
@@ -164,13 +164,23 @@ class Launcher:
         """Start a tasks service on its database."""
         return self._start_service("tasks", env)
 
-    def gateway(self, auth: Server | str, tasks: Server | str, **env: str) -> Server:
-        """Start a gateway in front of the given upstreams (servers or URLs on 127.0.0.1)."""
-        ports = {
-            f"{name}_PORT": str(urlsplit(s.url if isinstance(s, Server) else s).port)
-            for name, s in (("AUTH", auth), ("TASKS", tasks))
-        }
-        return self._start("gateway", {"GATEWAY_ADMIN_PORT": str(_free_port()), **ports, **env})
+    def gateway(
+        self, auth: Server | str | Sequence[Server], tasks: Server | str | Sequence[Server], **env: str
+    ) -> Server:
+        """Start a gateway in front of the given upstreams: servers or URLs on 127.0.0.1, or lists of replicas.
+
+        Its ``metrics_url`` is the admin listener's ``/metrics``.
+        """
+        upstreams: dict[str, str] = {}
+        for name, s in (("AUTH", auth), ("TASKS", tasks)):
+            if isinstance(s, Server | str):
+                upstreams[f"{name}_PORT"] = str(urlsplit(s.url if isinstance(s, Server) else s).port)
+            else:  # replicas: the Procfile line takes AUTH_URL/TASKS_URL as they are
+                upstreams[f"{name}_URL"] = ",".join(replica.url for replica in s)
+        admin_port = str(_free_port())
+        server = self._start("gateway", {"GATEWAY_ADMIN_PORT": admin_port, **upstreams, **env})
+        server.metrics_url = f"http://127.0.0.1:{admin_port}/metrics"
+        return server
 
     def maildev(self) -> MailDev:
         """Start MailDev (tools/maildev) on free SMTP and web ports."""

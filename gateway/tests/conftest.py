@@ -330,6 +330,14 @@ def fake_upstream() -> Iterator[tuple[str, FakeUpstream]]:
         yield server.url, upstream
 
 
+@pytest.fixture
+def two_live() -> Iterator[tuple[FakeUpstream, FakeUpstream, str]]:
+    """Two live replicas of one service, and the ``AUTH_URL``/``TASKS_URL`` value that names both."""
+    one, two = FakeUpstream("tasks-1"), FakeUpstream("tasks-2")
+    with ThreadServer(one) as a, ThreadServer(two) as b:
+        yield one, two, f"{a.url},{b.url}"
+
+
 @pytest.fixture(scope="module")
 def stack() -> Iterator[Stack]:
     """One gateway in front of two live fake upstreams, shared by a module's tests."""

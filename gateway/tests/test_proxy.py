@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 if TYPE_CHECKING:
-    from gateway.tests.conftest import FakeUpstream, OneShotServer, Seen, ServeGateway, Stack
+    from gateway.tests.conftest import FakeUpstream, GatewayProcess, OneShotServer, Seen, ServeGateway, Stack
 
 ENVELOPE_KEYS = {"detail", "message", "code", "request_id"}
 HEX_ID = re.compile(r"[0-9a-f]{32}")
@@ -269,6 +269,87 @@ def test_post_is_never_retried(serve_gateway: ServeGateway, one_shot_server: One
         # the task twice, so the gateway answers 502 instead.
         assert_envelope(c.post("/api/u1/tasks", content=b"{}"), 502, "bad_gateway")
     assert one_shot_server.methods == ["GET", "POST"]
+
+
+# -- replicas -------------------------------------------------------------------------------------------
+
+
+def _metric(gw: GatewayProcess, line_start: str) -> float:
+    for line in httpx.get(f"{gw.admin_url}/metrics").text.splitlines():
+        if line.startswith(line_start):
+            return float(line.rsplit(" ", 1)[1])
+    return 0.0
+
+
+def test_requests_are_spread_over_the_replicas(
+    serve_gateway: ServeGateway, two_live: tuple[FakeUpstream, FakeUpstream, str]
+) -> None:
+    one, two, urls = two_live
+    with serve_gateway(urls, urls) as gw, httpx.Client(base_url=gw.url) as c:
+        answered_by = [c.get("/api/u1/tasks").json()["upstream"] for _ in range(10)]
+    assert answered_by.count("tasks-1") == answered_by.count("tasks-2") == 5
+
+
+def test_a_get_to_a_refusing_replica_is_retried_on_another_and_the_replica_ejected(
+    serve_gateway: ServeGateway, fake_upstream: tuple[str, FakeUpstream], dead_url: str
+) -> None:
+    live_url, live = fake_upstream
+    with serve_gateway(live_url, f"{dead_url},{live_url}") as gw, httpx.Client(base_url=gw.url) as c:
+        assert [c.get("/api/u1/tasks").status_code for _ in range(4)] == [200] * 4
+        assert _metric(gw, f'todo_gateway_ejections_total{{replica="{dead_url}",upstream="tasks"}}') == 1
+        assert _metric(gw, 'todo_gateway_retries_total{upstream="tasks"}') == 1
+        refused = f'todo_gateway_upstream_errors_total{{kind="refused",replica="{dead_url}",upstream="tasks"}}'
+        assert _metric(gw, refused) == 1  # ejected: the next three went straight to the live one
+    assert len(live.seen) == 4
+
+
+@pytest.mark.parametrize("method", ["POST", "PATCH"])
+def test_a_write_to_a_refusing_replica_is_502_and_never_retried(
+    serve_gateway: ServeGateway, fake_upstream: tuple[str, FakeUpstream], dead_url: str, method: str
+) -> None:
+    live_url, live = fake_upstream
+    with serve_gateway(live_url, f"{dead_url},{live_url}") as gw, httpx.Client(base_url=gw.url) as c:
+        assert_envelope(c.request(method, "/api/u1/tasks", content=b"{}"), 502, "bad_gateway")
+        assert live.seen == []
+        # The refusing replica is out of service now: the next write goes to the live one.
+        assert c.request(method, "/api/u1/tasks", content=b"{}").status_code in {200, 201}
+
+
+def test_a_get_whose_connection_drops_before_any_answer_is_retried_on_another_replica(
+    serve_gateway: ServeGateway, one_shot_server: OneShotServer, fake_upstream: tuple[str, FakeUpstream]
+) -> None:
+    live_url, live = fake_upstream
+    with serve_gateway(live_url, f"{one_shot_server.url},{live_url}") as gw, httpx.Client(base_url=gw.url) as c:
+        # Turns: the one-shot replica answers the first and leaves a pooled connection, the live one the second,
+        # and the third goes on that pooled connection, which the one-shot replica drops without answering.
+        responses = [c.put("/api/u1/tasks/1", content=b"{}") for _ in range(3)]
+        assert [r.status_code for r in responses] == [200, 200, 200]
+        lost = f'todo_gateway_upstream_errors_total{{kind="lost",replica="{one_shot_server.url}",upstream="tasks"}}'
+        assert _metric(gw, lost) == 1
+    assert one_shot_server.methods == ["PUT", "PUT"]
+    assert [s.method for s in live.seen] == ["PUT", "PUT"]
+
+
+def test_readyz_is_ready_while_one_replica_of_each_service_is(
+    serve_gateway: ServeGateway, fake_upstream: tuple[str, FakeUpstream], dead_url: str
+) -> None:
+    urls = f"{dead_url},{fake_upstream[0]}"
+    with serve_gateway(urls, urls) as gw:
+        response = httpx.get(f"{gw.url}/readyz")
+    assert (response.status_code, response.json()) == (200, {"status": "ok", "checks": {"auth": "ok", "tasks": "ok"}})
+
+
+def test_readyz_names_every_replica_when_none_of_a_service_is_ready(
+    serve_gateway: ServeGateway, fake_upstream: tuple[str, FakeUpstream], dead_url: str
+) -> None:
+    url, upstream = fake_upstream
+    upstream.not_ready = "Not ready: postgres unavailable"
+    with serve_gateway(url, f"{dead_url},{url}") as gw:
+        response = httpx.get(f"{gw.url}/readyz")
+    assert_envelope(response, 503, "not_ready")
+    assert response.json()["detail"] == (
+        f"Not ready: auth (postgres unavailable), tasks ({dead_url}: no answer; {url}: postgres unavailable)"
+    )
 
 
 # -- health ---------------------------------------------------------------------------------------------

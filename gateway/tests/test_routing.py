@@ -52,7 +52,7 @@ def test_settings_read_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MAX_BODY_BYTES", "2048")
     settings = Settings(_env_file=None)
     assert settings.frontend_origins == ["http://localhost:3000", "https://todo.example.com"]
-    assert settings.upstreams() == {"auth": "http://127.0.0.1:8001", "tasks": "http://tasks:8002"}
+    assert settings.upstreams() == {"auth": ["http://127.0.0.1:8001"], "tasks": ["http://tasks:8002"]}
     assert settings.max_body_bytes == 2048
 
 

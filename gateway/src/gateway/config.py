@@ -8,6 +8,8 @@ from typing import Annotated
 from pydantic import AnyHttpUrl, Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from todo_shared.settings import CommaSeparated
+
 __all__ = ["IPNetwork", "Settings"]
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -28,8 +30,13 @@ class Settings(BaseSettings):
     gateway_port: int = Field(default=8000, ge=1, le=65535)
     gateway_admin_host: str = "127.0.0.1"
     gateway_admin_port: int = Field(default=9000, ge=1, le=65535)
-    auth_url: AnyHttpUrl = AnyHttpUrl("http://127.0.0.1:8001")
-    tasks_url: AnyHttpUrl = AnyHttpUrl("http://127.0.0.1:8002")
+    # One base URL per replica, comma-separated: the gateway spreads each service's requests over them.
+    auth_url: CommaSeparated[AnyHttpUrl] = Field(
+        default_factory=lambda: [AnyHttpUrl("http://127.0.0.1:8001")], min_length=1
+    )
+    tasks_url: CommaSeparated[AnyHttpUrl] = Field(
+        default_factory=lambda: [AnyHttpUrl("http://127.0.0.1:8002")], min_length=1
+    )
     upstream_connect_timeout_seconds: float = Field(default=2.0, gt=0)
     upstream_read_timeout_seconds: float = Field(default=30.0, gt=0)
     upstream_pool_timeout_seconds: float = Field(default=5.0, gt=0)
@@ -64,6 +71,9 @@ class Settings(BaseSettings):
             return [s.strip() for s in value.split(",") if s.strip()]
         return value
 
-    def upstreams(self) -> dict[str, str]:
-        """Name each upstream's base URL, without a trailing slash."""
-        return {"auth": str(self.auth_url).rstrip("/"), "tasks": str(self.tasks_url).rstrip("/")}
+    def upstreams(self) -> dict[str, list[str]]:
+        """Name each upstream's replica base URLs, without a trailing slash."""
+        return {
+            "auth": [str(url).rstrip("/") for url in self.auth_url],
+            "tasks": [str(url).rstrip("/") for url in self.tasks_url],
+        }

@@ -1,7 +1,8 @@
 """The gateway's Prometheus metrics, served on the admin listener only (never on the public port).
 
-Labels are bounded: the upstream (``auth``, ``tasks``, or ``gateway`` for what it answers itself) and the
-status. Label children are cached, because the proxy touches these on every request.
+Labels are bounded: the upstream (``auth``, ``tasks``, or ``gateway`` for what it answers itself), the
+status, and a replica's configured base URL. Label children are cached, because the proxy touches these on
+every request.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from prometheus_client.metrics import MetricWrapperBase
 from prometheus_client.metrics_core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
-__all__ = ["OpenConnections", "count_request", "failure", "upstream_latency"]
+__all__ = ["OpenConnections", "count_request", "ejection", "failure", "retry", "upstream_error", "upstream_latency"]
 
 REQUESTS = Counter("todo_gateway_requests_total", "Requests answered, by upstream and status", ["upstream", "status"])
 UPSTREAM_LATENCY = Histogram(
@@ -28,6 +29,16 @@ UPSTREAM_LATENCY = Histogram(
 FAILURES = Counter(
     "todo_gateway_failures_total", "Requests the gateway refused or could not forward, by code", ["upstream", "code"]
 )
+# Per replica (its base URL: a set fixed by the settings, so still bounded). kind: refused | lost | other.
+UPSTREAM_ERRORS = Counter(
+    "todo_gateway_upstream_errors_total",
+    "Attempts on a replica that got no response, by upstream, replica and kind",
+    ["upstream", "replica", "kind"],
+)
+EJECTIONS = Counter(
+    "todo_gateway_ejections_total", "Replicas taken out of service for refusing a connection", ["upstream", "replica"]
+)
+RETRIES = Counter("todo_gateway_retries_total", "Idempotent requests sent again to another replica", ["upstream"])
 _ESTABLISHED = "01"
 
 
@@ -73,3 +84,18 @@ def upstream_latency(upstream: str, seconds: float) -> None:
 def failure(upstream: str, code: str) -> None:
     """Count a 502, 504 or 413."""
     _child(FAILURES, upstream, code).inc()  # type: ignore[attr-defined]
+
+
+def upstream_error(upstream: str, replica: str, kind: str) -> None:
+    """Count an attempt on a replica that failed before its answer (``refused`` or ``lost`` or ``other``)."""
+    _child(UPSTREAM_ERRORS, upstream, replica, kind).inc()  # type: ignore[attr-defined]
+
+
+def ejection(upstream: str, replica: str) -> None:
+    """Count a replica taken out of service after refusing a connection."""
+    _child(EJECTIONS, upstream, replica).inc()  # type: ignore[attr-defined]
+
+
+def retry(upstream: str) -> None:
+    """Count a request sent again to another replica."""
+    _child(RETRIES, upstream).inc()  # type: ignore[attr-defined]

@@ -21,6 +21,7 @@ from starlette.types import Message, Receive, Scope, Send
 from gateway import metrics
 from gateway.access import AccessLog
 from gateway.admin import AdminListener
+from gateway.balancing import Failure, Replica, Replicas, classify, may_retry
 from gateway.config import Settings
 from gateway.forwarding import forwarded
 from gateway.health import Readiness
@@ -131,6 +132,7 @@ class Gateway:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.upstreams = settings.upstreams()
+        self.replicas = {name: Replicas(name, urls) for name, urls in self.upstreams.items()}
         self.limit = settings.max_body_bytes
         self.proxies = settings.gateway_trusted_proxies
         self.client: Client | None = None
@@ -235,71 +237,97 @@ class Gateway:
                 more = message.get("more_body", False)
             body = b"".join(pieces)
         counted = [len(body)]
-        request = self._session().request(scope["method"], self._target(upstream, raw_path, scope["query_string"]))
-        # Without this, pyreqwest holds the response back until 64 KiB of its body arrived (or all of it).
-        request = request.headers(headers).streamed_read_buffer_limit(0)
-        if more:  # chunked, of unknown length: streamed, and counted against the limit as it arrives
-            request = request.body_stream(_stream_body(body, receive, self.limit, counted))
-        elif len(body) > self.limit:
+        if not more and len(body) > self.limit:
             await _fail(scope, send, PayloadTooLarge(), rid, upstream)
             self.access.record(scope, 413, started_at, upstream, route, 0, rid)
             return
-        elif body:
-            request = request.body_bytes(body)
+        method: str = scope["method"]
+        target = raw_path.decode("latin-1")
+        if query := scope["query_string"]:
+            target += "?" + query.decode("latin-1")
 
-        status, sent_bytes, began = 502, 0, False
-        try:
-            async with request.build_streamed() as response:
-                metrics.upstream_latency(upstream, time.perf_counter() - started_at)
-                status = response.status
-                out: list[tuple[bytes, bytes]] = []
-                length = None
-                for name, value in response.headers.items():
-                    lower = name.encode("latin-1")
-                    if lower not in _RESPONSE_DROP and not lower.startswith(_CORS_PREFIX):
-                        out.append((lower, value.encode("latin-1")))
-                        if lower == b"content-length":
-                            length = int(value)
-                out.append((b"x-request-id", rid.encode()))
-                start: Message = {"type": "http.response.start", "status": status, "headers": out}
-                if length is not None and length <= _ONE_MESSAGE_BODY:
-                    content = bytes(await response.bytes())
-                    began = True
-                    await send(start)
-                    await send({"type": "http.response.body", "body": content})
-                    sent_bytes = len(content)
-                else:
-                    began = True
-                    await send(start)
-                    reader = response.body_reader
-                    while (chunk := await reader.read_chunk()) is not None:
-                        sent_bytes += len(chunk)
-                        await send({"type": "http.response.body", "body": bytes(chunk), "more_body": True})
-                    await send({"type": "http.response.body", "body": b""})
-        except (RequestError, _BodyTooLarge, _ClientGone) as exc:
-            if began:
-                raise  # the status is already out: the server aborts the connection, the client sees a cut body
-            if isinstance(exc, _ClientGone) or isinstance(exc.__cause__, _ClientGone):
-                return
+        replicas = self.replicas[upstream]
+        replica = replicas.pick()
+        tried: tuple[Replica, ...] = ()
+        status, sent_bytes = 502, 0
+        failed: BaseException | None = None
+        failure = Failure.OTHER
+        while replica is not None:
+            request = self._session().request(method, replica.url + target)
+            # Without this, pyreqwest holds the response back until 64 KiB of its body arrived (or all of it).
+            request = request.headers(headers).streamed_read_buffer_limit(0)
+            if more:  # chunked, of unknown length: streamed, and counted against the limit as it arrives
+                request = request.body_stream(_stream_body(body, receive, self.limit, counted))
+            elif body:
+                request = request.body_bytes(body)
+            answered = began = False
+            failure = Failure.OTHER
+            try:
+                async with request.build_streamed() as response:
+                    answered = True
+                    replicas.answered(replica)
+                    metrics.upstream_latency(upstream, time.perf_counter() - started_at)
+                    status = response.status
+                    out: list[tuple[bytes, bytes]] = []
+                    length = None
+                    for name, value in response.headers.items():
+                        lower = name.encode("latin-1")
+                        if lower not in _RESPONSE_DROP and not lower.startswith(_CORS_PREFIX):
+                            out.append((lower, value.encode("latin-1")))
+                            if lower == b"content-length":
+                                length = int(value)
+                    out.append((b"x-request-id", rid.encode()))
+                    start: Message = {"type": "http.response.start", "status": status, "headers": out}
+                    if length is not None and length <= _ONE_MESSAGE_BODY:
+                        content = bytes(await response.bytes())
+                        began = True
+                        await send(start)
+                        await send({"type": "http.response.body", "body": content})
+                        sent_bytes = len(content)
+                    else:
+                        began = True
+                        await send(start)
+                        reader = response.body_reader
+                        while (chunk := await reader.read_chunk()) is not None:
+                            sent_bytes += len(chunk)
+                            await send({"type": "http.response.body", "body": bytes(chunk), "more_body": True})
+                        await send({"type": "http.response.body", "body": b""})
+                failed = None
+                break
+            except (RequestError, _BodyTooLarge, _ClientGone) as exc:
+                if began:
+                    raise  # the status is already out: the server aborts the connection, the client sees a cut body
+                if isinstance(exc, _ClientGone) or isinstance(exc.__cause__, _ClientGone):
+                    return
+                failed = exc
+                if not answered:
+                    failure = classify(exc)
+                    replicas.failed(replica, failure)
+            finally:
+                replicas.done(replica)
+            # Only a request that got no answer at all, may be sent twice, and whose body is still in hand.
+            if not may_retry(method, failure, replayable=not more):
+                break
+            tried += (replica,)
+            replica = replicas.pick(tried)
+            if replica is not None:
+                metrics.retry(upstream)
+        if failed is not None:
             error: AppError
             if counted[0] > self.limit:
                 error = PayloadTooLarge()
-            elif isinstance(exc, RequestTimeoutError | PoolTimeoutError):
+            elif isinstance(failed, RequestTimeoutError | PoolTimeoutError):
                 error = GatewayTimeout()
             else:
                 error = BadGateway()
             status = error.status_code
-            await _fail(scope, send, error, rid, upstream, cause=exc)
+            await _fail(scope, send, error, rid, upstream, cause=failed)
         self.access.record(scope, status, started_at, upstream, route, sent_bytes, rid)
 
     def _session(self) -> Client:
         if self.client is None:
             raise RuntimeError("the gateway's lifespan has not run; serve it with a server that runs lifespans")
         return self.client
-
-    def _target(self, upstream: str, raw_path: bytes, query: bytes) -> str:
-        target = self.upstreams[upstream] + raw_path.decode("latin-1")
-        return target + "?" + query.decode("latin-1") if query else target
 
     async def _local(self, path: str, scope: Scope, send: Send, rid: str) -> int:
         """Answer what the gateway owns: the two probes, and 404 for every unrouted path."""

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.conftest import SERVICES, Launcher, migrate, services_exist
+from tests.conftest import SERVICES, Launcher, Server, migrate, services_exist
 
 if TYPE_CHECKING:
     from conftest import PgBouncerProcess
@@ -23,13 +23,13 @@ REPLICAS = 2
 
 def scaled_out(
     launcher: Launcher, bounced: dict[str, str], *, replicas: int = REPLICAS, **env: str
-) -> tuple[list[str], list[str]]:
-    """Start ``replicas`` auth and tasks processes on the databases behind PgBouncer; return their URLs."""
+) -> tuple[list[Server], list[Server]]:
+    """Start ``replicas`` auth and tasks processes on the databases behind PgBouncer."""
     # Started side by side: each takes seconds to import and answer, most of it waiting.
     with ThreadPoolExecutor(max_workers=2 * replicas) as pool:
         auths = [pool.submit(launcher.auth, DATABASE_URL=bounced["auth"], **env) for _ in range(replicas)]
         tasks = [pool.submit(launcher.tasks, DATABASE_URL=bounced["tasks"], **env) for _ in range(replicas)]
-        return [f.result().url for f in auths], [f.result().url for f in tasks]
+        return [f.result() for f in auths], [f.result() for f in tasks]
 
 
 @pytest.fixture(scope="session")

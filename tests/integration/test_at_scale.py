@@ -51,9 +51,8 @@ def system(
     launcher = scale_launcher(tmp_path_factory.mktemp("scale"), redis_cluster.url, direct)
     try:
         auths, tasks = scaled_out(launcher, bounced)
-        gateway = launcher.gateway(auths[0], tasks[0])
-        servers = {s.url: s for s in launcher.started}
-        yield System(auth=servers[auths[0]], tasks=servers[tasks[0]], gateway=gateway, launcher=launcher, maildev=None)
+        gateway = launcher.gateway(auths, tasks)
+        yield System(auth=auths[0], tasks=tasks[0], gateway=gateway, launcher=launcher, maildev=None)
     finally:
         launcher.stop_all()
 

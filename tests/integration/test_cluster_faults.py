@@ -85,12 +85,11 @@ def cluster_stack(
     own_redis_cluster = redis_cluster
     launcher = scale_launcher(tmp_path_factory.mktemp("cluster-faults"), own_redis_cluster.url, direct)
     try:
-        (auth_url,), (tasks_url,) = scaled_out(launcher, bounced, replicas=1)
-        servers = {s.url: s for s in launcher.started}
-        gateway = launcher.gateway(auth_url, tasks_url)
+        (auth,), (tasks,) = scaled_out(launcher, bounced, replicas=1)
+        gateway = launcher.gateway(auth, tasks)
         with httpx.Client(base_url=gateway.url, timeout=10) as client:
-            _until(lambda: httpx.get(f"{tasks_url}/readyz").status_code == 200, 10)
-            stack = ClusterStack(client, servers[auth_url], own_redis_cluster)
+            _until(lambda: httpx.get(f"{tasks.url}/readyz").status_code == 200, 10)
+            stack = ClusterStack(client, auth, own_redis_cluster)
             per_shard = dict.fromkeys(own_redis_cluster.shards(), 0)
             while min(per_shard.values()) < 2:  # a revoked and a live user on every shard
                 stack.users.append(stack.sign_up())

@@ -1,10 +1,10 @@
 """What PgBouncer (transaction mode) costs the tasks hot path: GET one task through it vs straight to PostgreSQL.
 
-Three tasks servers, one at a time, each one uvicorn process pinned to core 0 with wrk on core 1, on the same
-seeded database: direct with asyncpg's statement cache (the default), direct without it (what the PgBouncer
+Three tasks servers, each one uvicorn process pinned to core 0, wrk on core 1, measured in interleaved rounds on
+the same seeded database: direct with asyncpg's statement cache (the default), direct without it (what the PgBouncer
 setting costs by itself: every statement parsed again), and through PgBouncer with ``DB_STATEMENT_CACHE=false``.
 Prints req/s, p50/p99 and the CPU each request costs the server process and PgBouncer (from /proc).
-Run: ``make bench-pgbouncer``; ``BENCH_SECONDS`` sets each run's length.
+Run: ``make bench-pgbouncer``; ``BENCH_SECONDS`` (5) sets each run's length, ``BENCH_ROUNDS`` (3) the rounds.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import sys
 import tempfile
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -27,7 +27,6 @@ from bench.tasks_bench import (
     AUDIENCE,
     ISSUER,
     REDIS_URL,
-    SECONDS,
     WARMUP_SECONDS,
     Result,
     free_port,
@@ -39,6 +38,8 @@ from bench.tasks_common import SERVER_URL, throwaway_database
 from todo_shared.tokens import TokenSigner
 
 CONNECTIONS = (16, 64)
+SECONDS = int(os.environ.get("BENCH_SECONDS", "5"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 _TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -99,17 +100,44 @@ def main() -> None:
     asyncio.run(run(binary))
 
 
+@dataclass
+class Totals:
+    """One setup at one connection count, summed over the rounds."""
+
+    runs: int = 0
+    requests: int = 0
+    requests_per_second: float = 0.0
+    p50_ms: float = 0.0
+    p99_ms: float = 0.0
+    errors: int = 0
+    server_cpu: float = 0.0
+    bouncer_cpu: float = 0.0
+
+    def add(self, r: Result, server_cpu: float, bouncer_cpu: float) -> None:
+        self.runs += 1
+        self.requests += r.requests
+        self.requests_per_second += r.requests_per_second
+        self.p50_ms += r.p50_ms
+        self.p99_ms += r.p99_ms
+        self.errors += r.non_2xx + r.socket_errors
+        self.server_cpu += server_cpu
+        self.bouncer_cpu += bouncer_cpu
+
+
 async def run(binary: str) -> None:
     secret = secrets.token_urlsafe(48)
     signer = TokenSigner(secret=secret, issuer=ISSUER, audience=AUDIENCE, lifetime_seconds=3600)
     reader = str(uuid.uuid4())
     token, _ = signer.mint(user_id=reader, email="reader@example.com", session_id=uuid.uuid4().hex)
-    results: dict[tuple[str, int], tuple[Result, float, float]] = {}
+    totals = {(setup.name, c): Totals() for setup in SETUPS for c in CONNECTIONS}
     async with throwaway_database("bench_pgbouncer") as database_url:
         task_id = await seed(database_url, [reader])
         path = f"/api/{reader}/tasks/{task_id}"
-        with pgbouncer(binary) as (bouncer_port, bouncer):
+        with pgbouncer(binary) as (bouncer_port, bouncer), ExitStack() as servers:
             bounced = urlunsplit(urlsplit(database_url)._replace(netloc=f"postgres@127.0.0.1:{bouncer_port}"))
+            # All three servers stay up (idle while another is measured); rounds interleave them, so the drift
+            # of a shared machine falls on each alike.
+            running: dict[str, tuple[str, subprocess.Popen[bytes]]] = {}
             for setup in SETUPS:
                 env = {
                     **os.environ,
@@ -122,39 +150,38 @@ async def run(binary: str) -> None:
                     "JWT_PREVIOUS_SECRETS": "",
                 }
                 port = free_port()
-                with server("tasks.main:create_app", port, env) as process:
-                    url = f"http://127.0.0.1:{port}{path}"
-                    for connections in CONNECTIONS:
-                        wrk(url, connections, WARMUP_SECONDS, token, None)
+                process = servers.enter_context(server("tasks.main:create_app", port, env))
+                running[setup.name] = (f"http://127.0.0.1:{port}{path}", process)
+            for url, _ in running.values():
+                wrk(url, CONNECTIONS[-1], WARMUP_SECONDS, token, None)
+            for _ in range(ROUNDS):
+                for connections in CONNECTIONS:
+                    for setup in SETUPS:
+                        url, process = running[setup.name]
                         before = cpu_seconds(process.pid), cpu_seconds(bouncer.pid)
                         r = wrk(url, connections, SECONDS, token, None)
-                        server_cpu = cpu_seconds(process.pid) - before[0]
-                        bouncer_cpu = cpu_seconds(bouncer.pid) - before[1]
-                        results[setup.name, connections] = (r, server_cpu, bouncer_cpu)
+                        cpu = cpu_seconds(process.pid) - before[0], cpu_seconds(bouncer.pid) - before[1]
+                        totals[setup.name, connections].add(r, *cpu)
                         print(f"  {setup.name} @ {connections}: {r.requests_per_second:.0f} req/s", file=sys.stderr)
-    report(results)
+    report(totals)
 
 
-def report(results: dict[tuple[str, int], tuple[Result, float, float]]) -> None:
+def report(totals: dict[tuple[str, int], Totals]) -> None:
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    print(f"\nGET one task, wrk {SECONDS}s per run, tasks server on core 0, wrk on core 1 (load average {load})")
-    print("CPU µs/request: the tasks process, and PgBouncer's (PostgreSQL's own is not counted)\n")
-    header = (
-        f"| {'setup':<36} | conns | {'req/s':>7} | {'p50 ms':>6} | {'p99 ms':>6} | tasks CPU µs | PgBouncer CPU µs |"
-    )
-    print(header)
-    print("|" + "|".join("-" * len(cell) for cell in header.split("|")[1:-1]) + "|")
+    print(f"\nGET one task, {ROUNDS} interleaved rounds of wrk {SECONDS}s; tasks on core 0, wrk on core 1")
+    print(f"(load average at the end: {load}); CPU µs/request of the tasks process and of PgBouncer\n")
+    print("| setup | conns | req/s | p50 ms | p99 ms | tasks CPU µs | PgBouncer CPU µs | × direct | errors |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for connections in CONNECTIONS:
-        base = results[SETUPS[0].name, connections][0].requests_per_second
+        base = totals[SETUPS[0].name, connections]
         for setup in SETUPS:
-            r, server_cpu, bouncer_cpu = results[setup.name, connections]
-            per = 1e6 / max(r.requests, 1)
-            bouncer = f"{bouncer_cpu * per:>16.0f}" if setup.through_pgbouncer else f"{'-':>16}"
-            errors = "" if r.non_2xx + r.socket_errors == 0 else f" ({r.non_2xx + r.socket_errors} errors)"
+            t = totals[setup.name, connections]
+            per = 1e6 / max(t.requests, 1)
+            bouncer = f"{t.bouncer_cpu * per:.0f}" if setup.through_pgbouncer else "–"
             print(
-                f"| {setup.name:<36} | {connections:>5} | {r.requests_per_second:>7.0f} | {r.p50_ms:>6.2f} | "
-                f"{r.p99_ms:>6.2f} | {server_cpu * per:>12.0f} | {bouncer} | {r.requests_per_second / base:>7.2f}× |"
-                f"{errors}"
+                f"| {setup.name} | {connections} | {t.requests_per_second / t.runs:.0f} | {t.p50_ms / t.runs:.1f} | "
+                f"{t.p99_ms / t.runs:.1f} | {t.server_cpu * per:.0f} | {bouncer} | "
+                f"{t.requests_per_second / base.requests_per_second:.2f}× | {t.errors} |"
             )
 
 

@@ -141,8 +141,9 @@ async def test_a_revocation_no_replica_confirms_is_refused(redis_cluster: RedisC
     (replica,) = redis_cluster.shards()[redis_cluster.primary_of(jti_key(c.sub, c.jti))]
     redis_cluster.processes[replica].send_signal(signal.SIGSTOP)
     try:
-        with pytest.raises(ServiceUnavailable, match="no replica confirmed it"):
+        with pytest.raises(ServiceUnavailable) as refused:
             await Denylist(client, ttl_seconds=60, wait_seconds=0.2).revoke(user_id=c.sub, jtis=[c.jti])
+        assert "no replica" in str(refused.value.__cause__)
     finally:
         redis_cluster.processes[replica].send_signal(signal.SIGCONT)
         await client.aclose()

@@ -6,7 +6,7 @@ holds a *ready mark*, written by auth after it rebuilt the index from PostgreSQL
 three keys and the ready mark of their slot in the same ``MGET``; a missing mark means "lost, being rebuilt",
 and the check fails closed (503) instead of passing a token it cannot judge.
 
-On a Redis Cluster, writes that span slots run as one Lua script per primary (``allow-cross-slot-keys``: a
+Writes run as one Lua script per primary (one in all on a single server; ``allow-cross-slot-keys``, Redis 7: a
 script may touch any slot its node serves), so a shard's entries and its marks land together or not at all, as
 one ``MULTI`` does on a single server. A revocation is confirmed only once a replica of its primary holds it
 (``WAIT``), so a failover cannot promote a replica that never saw it.
@@ -23,6 +23,7 @@ from typing import Any
 from redis.asyncio import RedisCluster
 from redis.asyncio.cluster import ClusterNode
 from redis.crc import key_slot
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from todo_shared.errors import ServiceUnavailable
 from todo_shared.metrics import DENYLIST_CHECKS
@@ -156,8 +157,9 @@ class Denylist:
         await self._write(entries, jtis=[(user_id, jti) for jti in jtis], replicated=True)
 
     async def restore(self, entries: Revocations, *, complete: bool) -> None:
-        """Write entries rebuilt from the record; with ``complete``, also mark every slot ready, in the same
-        transaction, so a flush can only come wholly before (and be rebuilt) or wholly after (and be seen)."""
+        """Write entries rebuilt from the record; with ``complete``, also mark every slot ready, in the same atomic
+        write (per primary on a cluster), so a flush can only come wholly before (and be rebuilt) or wholly after
+        (and be seen)."""
         await self._write(entries, mark_ready=complete)
 
     async def missing_ready_marks(self, *, stride: int = 1, offset: int = 0) -> int:
@@ -231,7 +233,7 @@ class Denylist:
         if int(replicas) < 1:
             # Written on the primary, not yet on a replica: a failover now could lose it. The record in PostgreSQL
             # keeps it; the caller answers 503 and a retry (or the next sync pass) writes it again.
-            raise ServiceUnavailable(f"{_UNRECORDED}: no replica confirmed it")
+            raise RedisTimeoutError(f"no replica of {node.name} confirmed the write within {self._wait_ms} ms")
         return result
 
     async def _has_replica(self, node: ClusterNode) -> bool:

@@ -35,6 +35,7 @@ from bench.tasks_bench import (
     wrk,
 )
 from bench.tasks_common import SERVER_URL, throwaway_database
+from todo_shared.redis import open_redis
 from todo_shared.tokens import TokenSigner
 
 CONNECTIONS = (16, 64)
@@ -130,6 +131,7 @@ async def run(binary: str) -> None:
     reader = str(uuid.uuid4())
     token, _ = signer.mint(user_id=reader, email="reader@example.com", session_id=uuid.uuid4().hex)
     totals = {(setup.name, c): Totals() for setup in SETUPS for c in CONNECTIONS}
+    stream = f"bench:{uuid.uuid4().hex}:user-events"  # the shared Redis: a stream of the run's own, removed after
     async with throwaway_database("bench_pgbouncer") as database_url:
         task_id = await seed(database_url, [reader])
         path = f"/api/{reader}/tasks/{task_id}"
@@ -148,6 +150,7 @@ async def run(binary: str) -> None:
                     "REDIS_URL": REDIS_URL,
                     "JWT_SECRET": secret,
                     "JWT_PREVIOUS_SECRETS": "",
+                    "USER_EVENTS_STREAM": stream,
                 }
                 port = free_port()
                 process = servers.enter_context(server("tasks.main:create_app", port, env))
@@ -163,6 +166,11 @@ async def run(binary: str) -> None:
                         cpu = cpu_seconds(process.pid) - before[0], cpu_seconds(bouncer.pid) - before[1]
                         totals[setup.name, connections].add(r, *cpu)
                         print(f"  {setup.name} @ {connections}: {r.requests_per_second:.0f} req/s", file=sys.stderr)
+    redis = open_redis(REDIS_URL, timeout_seconds=5)
+    try:
+        await redis.delete(stream)
+    finally:
+        await redis.aclose()
     report(totals)
 
 

@@ -4,7 +4,7 @@ clients work only with ``DB_STATEMENT_CACHE=false``: statements unnamed, nothing
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import TYPE_CHECKING
 
 import asyncpg
@@ -32,6 +32,14 @@ def _statements(i: int) -> list[tuple[str, object]]:
     ]
 
 
+async def _all(clients: Iterable[Awaitable[None]]) -> None:
+    """Run the clients to the end (each stops at its first error), then raise the first error if any: no client
+    is left running on a closed pool."""
+    outcomes = await asyncio.gather(*clients, return_exceptions=True)
+    if errors := [outcome for outcome in outcomes if isinstance(outcome, BaseException)]:
+        raise errors[0]
+
+
 @pytest.fixture(scope="module")
 def bouncer_url(create_database: Callable[[str], str], pgbouncer: PgBouncerProcess) -> str:
     return pgbouncer.database_url(create_database("pgbouncer"))
@@ -46,7 +54,7 @@ async def _asyncpg_load(dsn: str, options: dict[str, object]) -> None:
                 for sql, value in _statements(i):
                     await pool.fetchval(sql, value)
 
-        await asyncio.gather(*(client(i) for i in range(_CLIENTS)))
+        await _all(client(i) for i in range(_CLIENTS))
     finally:
         await pool.close()
 
@@ -72,7 +80,7 @@ async def _sqlalchemy_load(url: str, connect_args: dict[str, object]) -> None:
                     async with engine.begin() as conn:
                         await conn.execute(text(sql.replace("$1", ":p")), {"p": value})
 
-        await asyncio.gather(*(client(i) for i in range(_CLIENTS)))
+        await _all(client(i) for i in range(_CLIENTS))
     finally:
         await engine.dispose()
 

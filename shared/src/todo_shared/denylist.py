@@ -171,7 +171,7 @@ class Denylist:
         slots = range(SLOTS)[offset::stride]
         try:
             present = 0
-            for node, keys in await self._by_primary([_ready_key(slot) for slot in slots], slots):
+            for node, keys in await self._by_primary(ready_keys()[offset::stride], slots):
                 present += int(await self._on(node, "EVAL", _COUNT, 0, *keys))
         except REDIS_ERRORS as exc:
             raise dependency_unavailable("redis", exc) from exc

@@ -70,7 +70,7 @@ migrate-auth: ## Migrate the auth database (DATABASE_URL, default postgresql://p
 run-auth: ## Run the auth service on :8001, its Procfile line (needs JWT_SECRET; run migrate-auth first)
 	AUTH_DATABASE_URL="$${DATABASE_URL:-$(AUTH_DATABASE_URL)}" $(UV) run honcho start -f Procfile -e /dev/null auth
 
-.PHONY: migrate-tasks run-tasks bench-tasks
+.PHONY: migrate-tasks run-tasks bench-tasks bench-pgbouncer
 migrate-tasks: ## Migrate the tasks database (DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/tasks) to head
 	cd services/tasks && $(UV) run alembic upgrade head
 
@@ -78,11 +78,14 @@ run-tasks: ## Run the tasks service on :8002, its Procfile line (needs JWT_SECRE
 	TASKS_DATABASE_URL="$${DATABASE_URL:-$(TASKS_DATABASE_URL)}" $(UV) run honcho start -f Procfile -e /dev/null tasks
 
 # Every service adds its own bench-* target as a prerequisite of bench (prerequisite-only rules merge).
-bench: bench-tasks ## Run every benchmark (not part of make test)
+bench: bench-tasks bench-pgbouncer ## Run every benchmark (not part of make test)
 
 bench-tasks: sync ## Tasks service under wrk (16/64 conns) vs its token-check ceiling, then the list query plan
 	$(UV) run python -m bench.tasks_bench
 	$(UV) run python -m bench.tasks_plan
+
+bench-pgbouncer: sync ## GET one task through PgBouncer (transaction mode) vs direct: req/s and CPU per request (wrk)
+	$(UV) run python -m bench.pgbouncer_bench
 
 # --- the whole system: make dev (no Docker), compose, the gateway benchmark ---------------------------------
 # Development only: local PostgreSQL and Redis, ENV=development and a throwaway secret (never deploy these).

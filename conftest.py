@@ -262,3 +262,219 @@ def indexed_redis_url(redis_url: str) -> str:
 def dead_redis_url() -> str:
     """A Redis URL where nothing listens."""
     return f"redis://127.0.0.1:{free_port()}/0"
+
+
+class RedisClusterProcess:
+    """A Redis Cluster of the test's own: three primaries and a replica each, in a temporary directory, with a
+    one-second node timeout so a killed primary's replica takes over within seconds."""
+
+    SIZE = 6
+
+    def __init__(self, binary: str, root: Path) -> None:
+        self._binary, self._root = binary, root
+        ports: set[int] = set()
+        while len(ports) < 2 * self.SIZE:  # the kernel may hand the same free port out twice
+            ports.add(free_port())
+        self.ports, bus = sorted(ports)[: self.SIZE], sorted(ports)[self.SIZE :]
+        # The cluster bus defaults to port + 10000, which may not exist or be free: each node gets its own.
+        self._bus_ports = dict(zip(self.ports, bus, strict=True))
+        self.processes: dict[int, subprocess.Popen[bytes]] = {}
+        self.url = "redis+cluster://" + ",".join(f"127.0.0.1:{p}" for p in self.ports)
+
+    def start_node(self, port: int) -> None:
+        """Start (or restart, its cluster identity kept in its nodes file, its data gone) the node on ``port``."""
+        args = [self._binary, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(self._root)]
+        args += ["--cluster-enabled", "yes", "--cluster-config-file", f"nodes-{port}.conf"]
+        args += [
+            "--cluster-port",
+            str(self._bus_ports[port]),
+            "--cluster-node-timeout",
+            "1000",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ]
+        self.processes[port] = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _wait(lambda: self._answers(port), 10, f"redis cluster node {port} did not start")
+
+    def create(self) -> None:
+        """Start every node, join them (``redis-cli --cluster create``), and wait until the cluster is ok."""
+        for port in self.ports:
+            self.start_node(port)
+        nodes = [f"127.0.0.1:{p}" for p in self.ports]
+        argv = ["redis-cli", "--cluster", "create", *nodes, "--cluster-replicas", "1", "--cluster-yes"]
+        subprocess.run(argv, check=True, capture_output=True, timeout=60)
+        self.wait_ok()
+
+    def _answers(self, port: int) -> bool:
+        try:
+            with redis.Redis(port=port, socket_timeout=1) as client:
+                return bool(client.ping())
+        except redis.RedisError:
+            return False
+
+    def _info(self, port: int) -> str:
+        with redis.Redis(port=port, socket_timeout=1, decode_responses=True) as client:
+            return str(client.execute_command("CLUSTER", "INFO"))
+
+    def wait_ok(self, seconds: float = 30) -> None:
+        """Wait until every running node says ``cluster_state:ok`` and every slot has a primary that answers."""
+
+        def ok() -> bool:
+            try:
+                return all("cluster_state:ok" in self._info(p) for p in self.running())
+            except redis.RedisError:
+                return False
+
+        _wait(ok, seconds, "the Redis Cluster did not reach cluster_state:ok")
+
+    def running(self) -> list[int]:
+        """The ports whose node process is alive."""
+        return [p for p, proc in self.processes.items() if proc.poll() is None]
+
+    def shards(self) -> dict[int, list[int]]:
+        """Each primary's port and its replicas' ports, as the cluster sees it now."""
+        with redis.Redis(port=self.running()[0], socket_timeout=1, decode_responses=True) as client:
+            lines = str(client.execute_command("CLUSTER", "NODES")).splitlines()
+        by_id = {line.split()[0]: line.split() for line in lines}
+        port = {node_id: int(f[1].split("@")[0].rsplit(":", 1)[1]) for node_id, f in by_id.items()}
+        shards: dict[int, list[int]] = {
+            port[i]: [] for i, f in by_id.items() if "master" in f[2] and "fail" not in f[2] and len(f) > 8
+        }
+        for i, f in by_id.items():
+            if "slave" in f[2] and f[3] in by_id and port[f[3]] in shards:
+                shards[port[f[3]]].append(port[i])
+        return shards
+
+    def primary_of(self, key: str) -> int:
+        """The port of the primary serving ``key``'s slot."""
+        with redis.Redis(port=self.running()[0], socket_timeout=1, decode_responses=True) as client:
+            slot = int(client.execute_command("CLUSTER", "KEYSLOT", key))
+            for start, end, primary, *_ in client.execute_command("CLUSTER", "SLOTS"):
+                if int(start) <= slot <= int(end):
+                    return int(primary[1])
+        raise LookupError(slot)
+
+    def kill(self, port: int) -> None:
+        """SIGKILL one node, as a crash would."""
+        self.processes[port].kill()
+        self.processes[port].wait(timeout=10)
+
+    def flush_shard(self, primary: int) -> None:
+        """Empty one shard (the primary; replication empties its replicas), as a shard losing its data would."""
+        with redis.Redis(port=primary, socket_timeout=5) as client:
+            client.flushall()
+
+    def stop(self) -> None:
+        """Stop every node."""
+        for proc in self.processes.values():
+            if proc.poll() is None:
+                proc.terminate()
+        for proc in self.processes.values():
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+    def mark_indexed(self) -> None:
+        """Mark its denylist complete, as auth would, for tests that run no auth service."""
+        with redis.RedisCluster(host="127.0.0.1", port=self.ports[0]) as client:
+            client.mset_nonatomic(dict.fromkeys(ready_keys(), "1"))
+
+
+def _wait(check: Callable[[], bool], seconds: float, failure: str) -> None:
+    deadline = time.monotonic() + seconds
+    while not check():
+        if time.monotonic() > deadline:
+            raise RuntimeError(failure)
+        time.sleep(0.05)
+
+
+def _redis_cluster() -> Iterator[RedisClusterProcess]:
+    binary = shutil.which("redis-server")
+    if binary is None or shutil.which("redis-cli") is None:
+        _unavailable("redis-server and redis-cli binaries")
+        raise AssertionError("unreachable")
+    root = Path(tempfile.mkdtemp(prefix="todo-redis-cluster-"))
+    cluster = RedisClusterProcess(binary, root)
+    try:
+        cluster.create()
+        yield cluster
+    finally:
+        cluster.stop()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def redis_cluster() -> Iterator[RedisClusterProcess]:
+    """A 6-node Redis Cluster (3 primaries, 3 replicas) of the test module's own, removed after it."""
+    yield from _redis_cluster()
+
+
+@pytest.fixture
+def own_redis_cluster() -> Iterator[RedisClusterProcess]:
+    """A 6-node Redis Cluster for one fault test, which may kill or flush its nodes."""
+    yield from _redis_cluster()
+
+
+class PgBouncerProcess:
+    """PgBouncer in transaction mode, in a temporary directory, in front of every database of a PostgreSQL server."""
+
+    def __init__(self, binary: str, root: Path, server_url: str) -> None:
+        target = urlsplit(server_url)
+        self.port = free_port()
+        self._root = root
+        config = root / "pgbouncer.ini"
+        (root / "userlist.txt").write_text(f'"{target.username or "postgres"}" ""\n')
+        config.write_text(
+            "[databases]\n"
+            f"* = host={target.hostname or '127.0.0.1'} port={target.port or 5432}\n"
+            "[pgbouncer]\n"
+            f"listen_addr = 127.0.0.1\nlisten_port = {self.port}\nunix_socket_dir =\n"
+            f"auth_type = trust\nauth_file = {root / 'userlist.txt'}\n"
+            f"logfile = {root / 'pgbouncer.log'}\n"
+            "pool_mode = transaction\nmax_client_conn = 500\ndefault_pool_size = 20\n"
+        )
+        # PgBouncer refuses to run as root.
+        self._argv = [binary, *(["-u", "postgres"] if os.geteuid() == 0 else []), str(config)]
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def database_url(self, server_database_url: str) -> str:
+        """The same database's URL, through PgBouncer."""
+        parts = urlsplit(server_database_url)
+        user = parts.username or "postgres"
+        return urlunsplit(parts._replace(netloc=f"{user}@127.0.0.1:{self.port}"))
+
+    def start(self) -> None:
+        """Start it and wait until it accepts connections."""
+        self.process = subprocess.Popen(self._argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _wait(lambda: _listening("127.0.0.1", self.port), 10, "pgbouncer did not start")
+
+    def stop(self) -> None:
+        """Stop it."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def pgbouncer(postgres_server_url: str) -> Iterator[PgBouncerProcess]:
+    """PgBouncer (transaction mode) of the session's own in front of the test PostgreSQL, removed at the end."""
+    binary = shutil.which("pgbouncer") or next((p for p in ("/usr/sbin/pgbouncer",) if Path(p).exists()), None)
+    if binary is None:
+        _unavailable("pgbouncer binary")
+        raise AssertionError("unreachable")
+    root = Path(tempfile.mkdtemp(prefix="todo-pgbouncer-"))
+    if os.geteuid() == 0:
+        shutil.chown(root, "postgres")
+    server = PgBouncerProcess(binary, root, postgres_server_url)
+    if os.geteuid() == 0:
+        for name in ("pgbouncer.ini", "userlist.txt"):
+            shutil.chown(root / name, "postgres")
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+        shutil.rmtree(root, ignore_errors=True)

@@ -85,7 +85,7 @@ def wait_healthy(port: int, process: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def server(app: str, port: int, env: dict[str, str], *extra: str) -> Iterator[None]:
+def server(app: str, port: int, env: dict[str, str], *extra: str) -> Iterator[subprocess.Popen[bytes]]:
     """Run one uvicorn worker pinned to the server core."""
     args = ["taskset", "-c", SERVER_CORE, sys.executable, "-m", "uvicorn", app, "--factory", *extra]
     args += ["--host", "127.0.0.1", "--port", str(port), "--loop", "uvloop", "--http", "httptools"]
@@ -93,7 +93,7 @@ def server(app: str, port: int, env: dict[str, str], *extra: str) -> Iterator[No
     process = subprocess.Popen(args, env=env, cwd=ROOT)
     try:
         wait_healthy(port, process)
-        yield
+        yield process
     finally:
         process.terminate()
         process.wait(timeout=15)

@@ -13,21 +13,20 @@ from typing import TypedDict
 
 from fastapi import APIRouter, FastAPI
 from pydantic import BaseModel
-from redis.asyncio import Redis
 
 from tasks.config import Settings
 from tasks.deps import AuthenticatedRoute, UserId
 from todo_shared.denylist import Denylist
 from todo_shared.handlers import install_error_handlers
 from todo_shared.health import health_router
-from todo_shared.redis import open_redis
+from todo_shared.redis import RedisClient, open_redis
 from todo_shared.request_id import install_request_id
 from todo_shared.settings import load_settings
 from todo_shared.tokens import TokenVerifier
 
 
 class State(TypedDict):
-    redis: Redis
+    redis: RedisClient
     verifier: TokenVerifier
     denylist: Denylist
 

@@ -249,9 +249,9 @@ class Account:
         return {"Authorization": f"Bearer {self.access_token}"}
 
 
-def migrate(service: str, database_url: str) -> None:
+def migrate(service: str, database_url: str, **settings: str) -> None:
     """Bring a service's database to head with its own Alembic tree, as ``make migrate`` does."""
-    env = {"PATH": os.environ.get("PATH", ""), "DATABASE_URL": database_url}
+    env = {"PATH": os.environ.get("PATH", ""), "DATABASE_URL": database_url, **settings}
     argv = [sys.executable, "-m", "alembic", "upgrade", "head"]
     done = subprocess.run(argv, cwd=SERVICES[service], env=env, capture_output=True, text=True)
     assert done.returncode == 0, f"{service} migrations failed:\n{done.stderr[-3000:]}"

@@ -26,6 +26,10 @@ def _url() -> str:
     return config.get_main_option("sqlalchemy.url") or DatabaseSettings().database_url
 
 
+# Migrations may run through PgBouncer too (one transaction each); DB_STATEMENT_CACHE=false is then needed here.
+_CONNECT_ARGS = DatabaseSettings().sqlalchemy_statement_options
+
+
 def _configure(**kwargs: object) -> None:
     context.configure(target_metadata=target_metadata, compare_type=True, **kwargs)  # type: ignore[arg-type]
 
@@ -46,7 +50,12 @@ def _run_sync(connection: Connection) -> None:
 async def _create_database(url: str) -> None:
     # A fresh server (local, CI, a new compose volume) has only the "postgres" database; make ours there.
     target = make_url(url)
-    admin = create_async_engine(target.set(database="postgres"), poolclass=pool.NullPool, isolation_level="AUTOCOMMIT")
+    admin = create_async_engine(
+        target.set(database="postgres"),
+        poolclass=pool.NullPool,
+        isolation_level="AUTOCOMMIT",
+        connect_args=_CONNECT_ARGS,
+    )
     try:
         async with admin.connect() as conn:
             if not await conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": target.database}):
@@ -59,7 +68,7 @@ async def _create_database(url: str) -> None:
 async def run_migrations_online() -> None:
     """Migrate over one unpooled connection, creating the database first if the server lacks it."""
     url = _url()
-    engine = create_async_engine(url, poolclass=pool.NullPool)
+    engine = create_async_engine(url, poolclass=pool.NullPool, connect_args=_CONNECT_ARGS)
     try:
         try:
             connection = await engine.connect()

@@ -17,7 +17,6 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
-from redis.asyncio import Redis
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -26,7 +25,7 @@ from auth.config import Settings
 from todo_shared.auth import authenticate
 from todo_shared.denylist import Denylist
 from todo_shared.errors import Unauthorized
-from todo_shared.redis import open_redis
+from todo_shared.redis import RedisClient, open_redis
 from todo_shared.settings import DenylistSettings
 from todo_shared.tokens import TokenSigner
 
@@ -74,7 +73,7 @@ class Browser:
 
 
 class Api:
-    def __init__(self, client: httpx.AsyncClient, settings: Settings, inbox: Any, redis: Redis) -> None:
+    def __init__(self, client: httpx.AsyncClient, settings: Settings, inbox: Any, redis: RedisClient) -> None:
         self.client, self.settings, self.inbox = client, settings, inbox
         self.verifier = settings.token_verifier()
         self.denylist = Denylist(redis, ttl_seconds=settings.denylist_ttl_seconds)
@@ -118,18 +117,18 @@ class Api:
 
 
 @pytest.fixture
-async def redis(redis_url: str) -> AsyncIterator[Redis]:
+async def redis(redis_url: str) -> AsyncIterator[RedisClient]:
     client = open_redis(redis_url, timeout_seconds=1.0)
     yield client
     await client.aclose()
 
 
 @pytest.fixture
-def api(client: httpx.AsyncClient, settings: Settings, inbox: Any, redis: Redis) -> Api:
+def api(client: httpx.AsyncClient, settings: Settings, inbox: Any, redis: RedisClient) -> Api:
     return Api(client, settings, inbox, redis)
 
 
-async def stream_entries(redis: Redis, stream: str) -> list[dict[str, str]]:
+async def stream_entries(redis: RedisClient, stream: str) -> list[dict[str, str]]:
     entries: Any = await redis.xrange(stream)
     return [fields for _, fields in entries]
 
@@ -597,7 +596,7 @@ async def test_delete_user_without_a_password_needs_a_fresh_session(api: Api, en
     assert error(await fresh.call("POST", "/delete-user", json={"token": "x"})) == (401, "UNAUTHORIZED")
 
 
-async def test_the_outbox_relay_publishes_the_deletion_to_the_stream(api: Api, redis: Redis) -> None:
+async def test_the_outbox_relay_publishes_the_deletion_to_the_stream(api: Api, redis: RedisClient) -> None:
     ada = await api.sign_up()
     user_id = (await ada.session())["user"]["id"]
     await ada.call("POST", "/delete-user", json={"password": PASSWORD})
@@ -613,7 +612,7 @@ async def test_the_outbox_relay_publishes_the_deletion_to_the_stream(api: Api, r
 
 
 async def test_a_lost_stream_is_published_again_from_the_outbox(
-    api: Api, redis: Redis, open_client: Callable[..., Any], make_settings: Callable[..., Settings]
+    api: Api, redis: RedisClient, open_client: Callable[..., Any], make_settings: Callable[..., Settings]
 ) -> None:
     stream = f"test:{uuid.uuid4().hex}:user-events"
     async with open_client(make_settings(user_events_stream=stream)) as client:

@@ -15,12 +15,11 @@ from alembic import command
 from alembic.config import Config
 from asgi_lifespan import LifespanManager
 from redis import Redis as SyncRedis
-from redis.asyncio import Redis
 
 from tasks.config import Settings
 from tasks.main import create_app
 from todo_shared.denylist import Denylist
-from todo_shared.redis import open_redis
+from todo_shared.redis import RedisClient, open_redis
 from todo_shared.tokens import AccessClaims, TokenSigner
 
 SECRET = "tasks-test-secret-0123456789abcdef-0123456789"
@@ -152,14 +151,14 @@ def user(new_user: Callable[[], User]) -> User:
 
 
 @pytest.fixture
-async def redis(redis_url: str) -> AsyncIterator[Redis]:
+async def redis(redis_url: str) -> AsyncIterator[RedisClient]:
     client = open_redis(redis_url, timeout_seconds=1.0)
     yield client
     await client.aclose()
 
 
 @pytest.fixture
-def denylist(redis: Redis, settings: Settings) -> Denylist:
+def denylist(redis: RedisClient, settings: Settings) -> Denylist:
     return Denylist(redis, ttl_seconds=settings.denylist_ttl_seconds)
 
 

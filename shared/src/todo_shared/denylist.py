@@ -5,19 +5,29 @@ Keys share the ``{user_id}`` hash tag so a user's keys live in one Redis Cluster
 holds a *ready mark*, written by auth after it rebuilt the index from PostgreSQL. A check reads the user's
 three keys and the ready mark of their slot in the same ``MGET``; a missing mark means "lost, being rebuilt",
 and the check fails closed (503) instead of passing a token it cannot judge.
+
+Writes run as one Lua script per primary (one in all on a single server; ``allow-cross-slot-keys``, Redis 7: a
+script may touch any slot its node serves), so a shard's entries and its marks land together or not at all, as
+one ``MULTI`` does on a single server. A revocation is confirmed only once a replica of its primary holds it
+(``WAIT``), so a failover cannot promote a replica that never saw it.
 """
 
 from __future__ import annotations
 
 import functools
+import time
 from binascii import crc_hqx
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import Any
 
-from redis.asyncio import Redis
-from redis.exceptions import RedisError
+from redis.asyncio import RedisCluster
+from redis.asyncio.cluster import ClusterNode
+from redis.crc import key_slot
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from todo_shared.errors import ServiceUnavailable
 from todo_shared.metrics import DENYLIST_CHECKS
+from todo_shared.redis import REDIS_ERRORS, RedisClient
 from todo_shared.tokens import AccessClaims
 from todo_shared.unavailable import dependency_unavailable
 
@@ -39,6 +49,22 @@ SLOTS = 16384  # Redis Cluster's hash slots
 # sees it; reading all 16,384 every second cost auth ~5% of a core, idle or not (redis-py packs every key).
 SAMPLE_STRIDE = 16
 _UNCHECKABLE = "Token revocation cannot be checked right now"
+_UNRECORDED = "Revocation could not be recorded right now"
+_ROLE_SECONDS = 5.0
+
+# ARGV: ttl, number of entries, then entry key/value pairs, then ready marks (kept until Redis loses them).
+_WRITE = """#!lua flags=allow-cross-slot-keys
+local n = tonumber(ARGV[2])
+for i = 3, 2 + 2 * n, 2 do redis.call('SET', ARGV[i], ARGV[i + 1], 'EX', ARGV[1]) end
+for i = 3 + 2 * n, #ARGV do redis.call('SET', ARGV[i], '1') end
+return 1
+"""
+# ARGV: keys; how many exist (EXISTS takes keys of one slot only on a cluster).
+_COUNT = """#!lua flags=allow-cross-slot-keys,no-writes
+local n = 0
+for i = 1, #ARGV do n = n + redis.call('EXISTS', ARGV[i]) end
+return n
+"""
 
 
 def jti_key(user_id: str, jti: str) -> str:
@@ -105,10 +131,12 @@ class Revocations:
 class Denylist:
     """Check and record revocations; Redis failures and a lost index become 503, never a silent pass."""
 
-    def __init__(self, redis: Redis, *, ttl_seconds: int) -> None:
+    def __init__(self, redis: RedisClient, *, ttl_seconds: int, wait_seconds: float = 0.5) -> None:
         # Entries only need to outlive the tokens they void: one access-token lifetime plus leeway.
         self._redis = redis
         self.ttl_seconds = ttl_seconds
+        self._wait_ms = max(1, int(wait_seconds * 1000))
+        self._replicas: dict[str, tuple[float, bool]] = {}  # primary -> (valid until, has a connected replica)
 
     async def is_revoked(self, claims: AccessClaims) -> bool:
         """Tell whether the token, its session or everything its user held before now is revoked."""
@@ -117,7 +145,7 @@ class Denylist:
             by_jti, by_sid, before, ready = await self._redis.mget(
                 jti_key(user, claims.jti), sid_key(user, claims.sid), before_key(user), ready_key(user)
             )
-        except RedisError as exc:
+        except REDIS_ERRORS as exc:
             DENYLIST_CHECKS.labels("unavailable").inc()
             raise dependency_unavailable("redis", exc, _UNCHECKABLE) from exc
         if ready is None:
@@ -140,11 +168,12 @@ class Denylist:
         entries.sids.extend((user_id, sid) for sid in sids)
         if before is not None:
             entries.befores.append((user_id, before))
-        await self._write(entries, jtis=[(user_id, jti) for jti in jtis])
+        await self._write(entries, jtis=[(user_id, jti) for jti in jtis], replicated=True)
 
     async def restore(self, entries: Revocations, *, complete: bool) -> None:
-        """Write entries rebuilt from the record; with ``complete``, also mark every slot ready, in the same
-        transaction, so a flush can only come wholly before (and be rebuilt) or wholly after (and be seen)."""
+        """Write entries rebuilt from the record; with ``complete``, also mark every slot ready, in the same atomic
+        write (per primary on a cluster), so a flush can only come wholly before (and be rebuilt) or wholly after
+        (and be seen)."""
         await self._write(entries, mark_ready=complete)
 
     async def missing_ready_marks(self, *, stride: int = 1, offset: int = 0) -> int:
@@ -153,12 +182,14 @@ class Denylist:
         With ``stride``, only every ``stride``-th slot from ``offset`` is read: a sample, for a check that runs
         every second (see ``SAMPLE_STRIDE``).
         """
-        keys = ready_keys()[offset::stride]
+        slots = range(SLOTS)[offset::stride]
         try:
-            present = int(await self._redis.exists(*keys))
-        except RedisError as exc:
+            present = 0
+            for node, keys in await self._by_primary(ready_keys()[offset::stride], slots):
+                present += int(await self._on(node, "EVAL", _COUNT, 0, *keys))
+        except REDIS_ERRORS as exc:
             raise dependency_unavailable("redis", exc) from exc
-        return len(keys) - present
+        return len(slots) - present
 
     async def ensure_complete(self) -> None:
         """Raise ``ServiceUnavailable`` unless every slot is marked ready (a readiness check)."""
@@ -166,18 +197,67 @@ class Denylist:
             raise ServiceUnavailable(f"The denylist is being rebuilt ({missing} slots lost)")
 
     async def _write(
-        self, entries: Revocations, *, jtis: Iterable[tuple[str, str]] = (), mark_ready: bool = False
+        self,
+        entries: Revocations,
+        *,
+        jtis: Iterable[tuple[str, str]] = (),
+        mark_ready: bool = False,
+        replicated: bool = False,
     ) -> None:
+        values = {jti_key(user_id, jti): "1" for user_id, jti in jtis}
+        values.update({sid_key(user_id, sid): "1" for user_id, sid in entries.sids})
+        values.update({before_key(user_id): str(before) for user_id, before in entries.befores})
+        keys = [*values, *(ready_keys() if mark_ready else ())]
+        slots = [*(key_slot(key.encode()) for key in values), *(range(SLOTS) if mark_ready else ())]
         try:
-            async with self._redis.pipeline(transaction=True) as pipe:
-                for user_id, jti in jtis:
-                    pipe.set(jti_key(user_id, jti), "1", ex=self.ttl_seconds)
-                for user_id, sid in entries.sids:
-                    pipe.set(sid_key(user_id, sid), "1", ex=self.ttl_seconds)
-                for user_id, before in entries.befores:
-                    pipe.set(before_key(user_id), str(before), ex=self.ttl_seconds)
-                if mark_ready:
-                    pipe.mset(dict.fromkeys(ready_keys(), "1"))
-                await pipe.execute()
-        except RedisError as exc:
-            raise dependency_unavailable("redis", exc, "Revocation could not be recorded right now") from exc
+            for node, shard_keys in await self._by_primary(keys, slots):
+                entry_keys = [k for k in shard_keys if k in values]
+                args: list[str | int] = [self.ttl_seconds, len(entry_keys)]
+                args += [x for k in entry_keys for x in (k, values[k])]
+                args += [k for k in shard_keys if k not in values]
+                await self._on(node, "EVAL", _WRITE, 0, *args, replicated=replicated)
+        except REDIS_ERRORS as exc:
+            raise dependency_unavailable("redis", exc, _UNRECORDED) from exc
+
+    async def _by_primary(
+        self, keys: Sequence[str], slots: Sequence[int]
+    ) -> list[tuple[ClusterNode | None, list[str]]]:
+        """Group keys (in ``slots``) by the primary serving each slot (one group, ``None``, on a single server)."""
+        if not isinstance(self._redis, RedisCluster):
+            return [(None, list(keys))] if keys else []
+        await self._redis.initialize()  # the slot map, read once and again after a failover
+        groups: dict[str, tuple[ClusterNode, list[str]]] = {}
+        for key, slot in zip(keys, slots, strict=True):
+            node = self._redis.nodes_manager.get_node_from_slot(slot)  # SlotNotCoveredError if none
+            groups.setdefault(node.name, (node, []))[1].append(key)
+        return [(node, shard_keys) for node, shard_keys in groups.values()]
+
+    async def _on(self, node: ClusterNode | None, *command: str | int, replicated: bool = False) -> Any:
+        """Run a command on a single server or on one primary; with ``replicated``, answer only once a replica of
+        that primary confirmed it (when it has one), so the write survives the primary's failover."""
+        if node is None or not isinstance(self._redis, RedisCluster):
+            return await self._redis.execute_command(*command)
+        if not replicated or not await self._has_replica(node):
+            return await self._redis.execute_command(*command, target_nodes=node)
+        # WAIT counts the writes of its own connection: one pipeline to one node runs both on one connection.
+        async with self._redis.pipeline() as pipe:
+            pipe.execute_command(*command, target_nodes=node)
+            pipe.execute_command("WAIT", 1, self._wait_ms, target_nodes=node)
+            result, replicas = await pipe.execute()
+        if int(replicas) < 1:
+            # Written on the primary, not yet on a replica: a failover now could lose it. The record in PostgreSQL
+            # keeps it; the caller answers 503 and a retry (or the next sync pass) writes it again.
+            raise RedisTimeoutError(f"no replica of {node.name} confirmed the write within {self._wait_ms} ms")
+        return result
+
+    async def _has_replica(self, node: ClusterNode) -> bool:
+        # Asked of the primary itself (ROLE lists the replicas connected to it), at most every few seconds: the
+        # client's slot map lists a replica only once it synced, and keeps listing one that died.
+        now = time.monotonic()
+        known = self._replicas.get(node.name)
+        if known is None or known[0] < now:
+            assert isinstance(self._redis, RedisCluster)
+            role = await self._redis.execute_command("ROLE", target_nodes=node)
+            known = (now + _ROLE_SECONDS, bool(role[0] == "master" and role[2]))
+            self._replicas[node.name] = known
+        return known[1]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Awaitable, Callable
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 import asyncpg
 from sqlalchemy.engine import make_url
@@ -71,12 +71,19 @@ async def _reset(conn: asyncpg.Connection) -> None:
 
 
 async def open_pool(
-    database_url: str, *, min_size: int, max_size: int, connect_timeout: float, command_timeout: float
+    database_url: str,
+    *,
+    min_size: int,
+    max_size: int,
+    connect_timeout: float,
+    command_timeout: float,
+    **connect_options: Any,
 ) -> asyncpg.Pool:
     """Open a pool of plain asyncpg connections (no ORM): one statement per request, one round trip.
 
     With ``min_size=0`` the service starts even while PostgreSQL is down (``/readyz`` says so). asyncpg replaces
     a connection it finds closed when it hands it out, so a restarted PostgreSQL costs no request.
+    ``connect_options`` go to every connection (``DatabaseSettings.asyncpg_statement_options`` behind PgBouncer).
     """
     return await asyncpg.create_pool(
         to_asyncpg_dsn(database_url),
@@ -85,6 +92,7 @@ async def open_pool(
         timeout=connect_timeout,
         command_timeout=command_timeout,
         reset=_reset,
+        **connect_options,
     )
 
 

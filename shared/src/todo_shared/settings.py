@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BeforeValidator, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from todo_shared.redis import parse_cluster_url
 from todo_shared.tokens import TokenVerifier
 
 __all__ = [
@@ -49,12 +50,37 @@ def _split_commas(value: object) -> object:
 CommaSeparated = Annotated[list[T], NoDecode, BeforeValidator(_split_commas)]
 
 
+def _unnamed() -> str:
+    return ""  # PostgreSQL's unnamed statement: replaced by the next one, never left behind
+
+
 class DatabaseSettings(BaseSettings):
     """Only what a migration needs, so ``alembic upgrade`` runs without the JWT secret; services set the default."""
 
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
     database_url: str
+    # Off behind PgBouncer in transaction mode (1.18 has no protocol-level prepared statements): consecutive
+    # transactions may land on different server connections, so no statement may outlive its own.
+    db_statement_cache: bool = True
+
+    @property
+    def asyncpg_statement_options(self) -> dict[str, Any]:
+        """asyncpg connection options: without the cache, asyncpg sends every statement unnamed and re-parses it
+        in the same round trip that runs it."""
+        return {} if self.db_statement_cache else {"statement_cache_size": 0}
+
+    @property
+    def sqlalchemy_statement_options(self) -> dict[str, Any]:
+        """``connect_args`` for SQLAlchemy's asyncpg dialect: without the cache, its own cache off too and its
+        statements unnamed (the PgBouncer recipe's unique names would pile up in every server connection)."""
+        if self.db_statement_cache:
+            return {}
+        return {
+            **self.asyncpg_statement_options,
+            "prepared_statement_cache_size": 0,
+            "prepared_statement_name_func": str,
+        }
 
     @field_validator("database_url")
     @classmethod
@@ -75,6 +101,12 @@ class DenylistSettings(BaseSettings):
     access_token_ttl_seconds: int = Field(default=900, ge=30, le=86_400)
     redis_url: str = "redis://127.0.0.1:6379/0"
     redis_timeout_seconds: float = Field(default=1.0, gt=0)
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url(cls, value: str) -> str:
+        parse_cluster_url(value)  # a malformed cluster URL stops the service at start, naming the variable
+        return value
 
     @property
     def denylist_ttl_seconds(self) -> int:

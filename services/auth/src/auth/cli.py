@@ -14,7 +14,6 @@ import asyncio
 import sys
 from collections.abc import Sequence
 
-from redis.exceptions import RedisError
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
@@ -24,7 +23,7 @@ from auth.config import AdminSettings
 from auth.models import User
 from todo_shared.denylist import Denylist
 from todo_shared.errors import AppError
-from todo_shared.redis import open_redis
+from todo_shared.redis import REDIS_ERRORS, open_redis
 from todo_shared.settings import load_settings
 
 __all__ = ["main"]
@@ -60,7 +59,7 @@ async def _list(db: AsyncSession, *, disabled_only: bool) -> None:
 
 
 async def _run(args: argparse.Namespace, settings: AdminSettings) -> int:
-    engine = create_async_engine(settings.database_url)
+    engine = create_async_engine(settings.database_url, connect_args=settings.sqlalchemy_statement_options)
     redis = open_redis(settings.redis_url, timeout_seconds=settings.redis_timeout_seconds)
     try:
         async with async_sessionmaker(engine, expire_on_commit=False)() as db:
@@ -76,7 +75,7 @@ async def _run(args: argparse.Namespace, settings: AdminSettings) -> int:
         # A disabling whose denylist write failed is still recorded: auth's denylist sync indexes it within a second.
         print(f"todo-auth: {exc.detail}", file=sys.stderr)  # noqa: T201
         return 1
-    except (SQLAlchemyError, RedisError, OSError) as exc:
+    except (SQLAlchemyError, *REDIS_ERRORS, OSError) as exc:
         print(f"todo-auth: cannot reach the database or Redis: {exc.__cause__ or exc}", file=sys.stderr)  # noqa: T201
         return 2
     finally:

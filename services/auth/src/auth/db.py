@@ -37,6 +37,7 @@ def make_engine(settings: Settings) -> AsyncEngine:
         connect_args={
             "timeout": settings.db_connect_timeout_seconds,
             "command_timeout": settings.db_command_timeout_seconds,
+            **settings.sqlalchemy_statement_options,
         },
     )
     event.listen(engine.sync_engine, "checkout", _refuse_closed)

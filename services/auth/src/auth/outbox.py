@@ -16,8 +16,6 @@ import logging
 import uuid
 from datetime import timedelta
 
-from redis.asyncio import Redis
-from redis.exceptions import RedisError
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
@@ -26,6 +24,7 @@ from auth.models import OutboxEvent
 from todo_shared.background import reraise_cancellation
 from todo_shared.events import UserEvent
 from todo_shared.metrics import EVENTS_PUBLISHED
+from todo_shared.redis import REDIS_ERRORS, RedisClient
 
 __all__ = ["OutboxRelay", "record_user_event"]
 
@@ -51,7 +50,7 @@ class OutboxRelay:
     def __init__(
         self,
         engine: AsyncEngine,
-        redis: Redis,
+        redis: RedisClient,
         *,
         stream: str,
         maxlen: int,
@@ -107,7 +106,7 @@ class OutboxRelay:
         try:
             while await self.relay_once() >= _BATCH:
                 pass
-        except (RedisError, SQLAlchemyError, OSError) as exc:
+        except (*REDIS_ERRORS, SQLAlchemyError, OSError) as exc:
             if not self._failing:
                 log.warning("outbox relay failing (events wait in PostgreSQL): %s: %s", type(exc).__name__, exc)
             self._failing = True

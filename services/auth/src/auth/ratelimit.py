@@ -13,9 +13,10 @@ from limits import RateLimitItem, parse
 from limits.aio.storage import RedisStorage
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.errors import StorageError
+from redis.exceptions import RedisClusterException
 
 from auth.config import IPNetwork
-from todo_shared.errors import TooManyRequests
+from todo_shared.errors import ServiceUnavailable, TooManyRequests
 from todo_shared.metrics import RATE_LIMIT_HITS
 from todo_shared.unavailable import dependency_unavailable
 
@@ -46,6 +47,12 @@ def client_ip(peer: str | None, forwarded_for: str | None, proxies: Sequence[IPN
 
 
 _UNAVAILABLE = "Sign-in is unavailable right now, try again shortly"
+
+
+def _unavailable(exc: StorageError | RedisClusterException, detail: str | None = None) -> ServiceUnavailable:
+    # limits wraps redis-py's errors, but not the cluster client's "no node answers" (not a RedisError).
+    cause = exc.storage_error if isinstance(exc, StorageError) else exc
+    return dependency_unavailable("redis", cause, detail)
 
 
 def _email_key(email: str) -> str:
@@ -82,15 +89,15 @@ class LoginRateLimiter(_Limits):
             if email is not None and not await self._limiter.test(self._failure_limit, "fail", _email_key(email), ip):
                 RATE_LIMIT_HITS.labels("failures").inc()
                 raise await self._too_many(self._failure_limit, "fail", _email_key(email), ip)
-        except StorageError as exc:
-            raise dependency_unavailable("redis", exc.storage_error, _UNAVAILABLE) from exc.storage_error
+        except (StorageError, RedisClusterException) as exc:
+            raise _unavailable(exc, _UNAVAILABLE) from exc
 
     async def record_failure(self, *, ip: str, email: str) -> None:
         """Count one failed password for ``email`` from ``ip``."""
         try:
             await self._limiter.hit(self._failure_limit, "fail", _email_key(email), ip)
-        except StorageError as exc:
-            raise dependency_unavailable("redis", exc.storage_error, _UNAVAILABLE) from exc.storage_error
+        except (StorageError, RedisClusterException) as exc:
+            raise _unavailable(exc, _UNAVAILABLE) from exc
 
 
 # email_send: routes that send email; password_check: routes that check a signed-in user's password.
@@ -115,5 +122,5 @@ class AccountRateLimiter(_Limits):
                 if not await self._limiter.hit(item, action, scope, key):
                     RATE_LIMIT_HITS.labels(f"{action}_{scope}").inc()
                     raise await self._too_many(item, action, scope, key)
-        except StorageError as exc:
-            raise dependency_unavailable("redis", exc.storage_error) from exc.storage_error
+        except (StorageError, RedisClusterException) as exc:
+            raise _unavailable(exc) from exc

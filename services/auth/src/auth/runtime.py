@@ -8,8 +8,9 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 import asyncpg
-from limits.aio.storage import RedisStorage
-from redis.asyncio import Redis
+from limits.aio.storage import RedisClusterStorage, RedisStorage
+from limits.aio.storage.redis.redispy import RedispyBridge
+from redis.asyncio import Redis, RedisCluster
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from auth.config import Settings
@@ -24,7 +25,7 @@ from auth.ratelimit import AccountRateLimiter, LoginRateLimiter
 from auth.session_cookie import SessionCookie
 from todo_shared.denylist import Denylist
 from todo_shared.postgres import open_pool
-from todo_shared.redis import open_redis, open_redis_pool
+from todo_shared.redis import RedisClient, client_options, open_redis, open_redis_pool, parse_cluster_url
 from todo_shared.tokens import TokenSigner, TokenVerifier
 
 __all__ = ["Runtime", "open_runtime"]
@@ -38,7 +39,7 @@ class Runtime:
     engine: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]
     read_pool: asyncpg.Pool
-    redis: Redis
+    redis: RedisClient
     denylist: Denylist
     signer: TokenSigner
     verifier: TokenVerifier
@@ -54,6 +55,38 @@ _FIRST_SYNC_SECONDS = 5.0
 _MAIL_DRAIN_SECONDS = 2.0
 
 
+def _limits_storage(settings: Settings) -> RedisStorage:
+    """The rate limits' storage on the same Redis (or cluster), with the same timeouts and retry as every client."""
+    if parse_cluster_url(settings.redis_url) is not None:
+        return RedisClusterStorage(
+            f"async+{settings.redis_url}",  # limits reads async+redis+cluster://host:port,... itself
+            implementation="redispy",
+            wrap_exceptions=True,
+            key_prefix="ratelimit:auth",
+            **client_options(settings.redis_timeout_seconds),
+        )
+    # limits wants raw (undecoded) replies, so it gets a pool of its own.
+    pool = open_redis_pool(settings.redis_url, timeout_seconds=settings.redis_timeout_seconds)
+    return RedisStorage(
+        f"async+{settings.redis_url}",
+        implementation="redispy",
+        wrap_exceptions=True,
+        key_prefix="ratelimit:auth",
+        connection_pool=pool,  # type: ignore[arg-type]  # passed through to redis-py, typed too narrowly
+    )
+
+
+async def _close_limits(storage: RedisStorage) -> None:
+    # limits has no close of its own: close the client its bridge holds (and, on one server, our pool under it).
+    bridge = storage.bridge
+    assert isinstance(bridge, RedispyBridge)  # implementation="redispy"
+    client = bridge.get_connection()
+    assert isinstance(client, Redis | RedisCluster)
+    await client.aclose()
+    if isinstance(client, Redis):
+        await client.connection_pool.disconnect()
+
+
 @asynccontextmanager
 async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
     """Open every resource (no connection is made until first use) and close them all on exit."""
@@ -65,18 +98,15 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
         max_size=settings.db_read_pool_size,
         connect_timeout=settings.db_connect_timeout_seconds,
         command_timeout=settings.db_command_timeout_seconds,
+        **settings.asyncpg_statement_options,
     )
     redis = open_redis(settings.redis_url, timeout_seconds=settings.redis_timeout_seconds)
-    # limits wants raw (undecoded) replies, so it gets a pool of its own, which we close ourselves.
-    limits_pool = open_redis_pool(settings.redis_url, timeout_seconds=settings.redis_timeout_seconds)
-    storage = RedisStorage(
-        f"async+{settings.redis_url}",
-        implementation="redispy",
-        wrap_exceptions=True,
-        key_prefix="ratelimit:auth",
-        connection_pool=limits_pool,  # type: ignore[arg-type]  # passed through to redis-py, typed too narrowly
+    storage = _limits_storage(settings)
+    # A revocation waits for a replica's confirmation half the command timeout, so the WAIT ends before the socket
+    # gives up on it.
+    denylist = Denylist(
+        redis, ttl_seconds=settings.denylist_ttl_seconds, wait_seconds=settings.redis_timeout_seconds / 2
     )
-    denylist = Denylist(redis, ttl_seconds=settings.denylist_ttl_seconds)
     sync = DenylistSync(engine, denylist, interval_seconds=settings.denylist_sync_interval_seconds)
     # One pass before serving, so a fresh or emptied Redis is indexed before the first request; bounded, because
     # the service must start (and say it is not ready) while PostgreSQL or Redis is down.
@@ -159,7 +189,7 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
         await asyncio.gather(*tasks, return_exceptions=True)
         await mailer.stop(drain_seconds=_MAIL_DRAIN_SECONDS)
         passwords.close()
-        await limits_pool.aclose()
+        await _close_limits(storage)
         await redis.aclose()
         await read_pool.close()
         await engine.dispose()

@@ -67,4 +67,5 @@ async def open_pool(settings: Settings) -> asyncpg.Pool:
         max_size=settings.db_pool_max_size,
         connect_timeout=settings.db_connect_timeout_seconds,
         command_timeout=settings.db_command_timeout_seconds,
+        **settings.asyncpg_statement_options,
     )

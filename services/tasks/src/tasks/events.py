@@ -15,12 +15,12 @@ import asyncio
 import logging
 
 import asyncpg
-from redis.asyncio import Redis
-from redis.exceptions import RedisError, ResponseError
+from redis.exceptions import ResponseError
 
 from todo_shared.background import reraise_cancellation
 from todo_shared.events import USER_DELETED, UserEvent
 from todo_shared.metrics import EVENTS_CONSUMED
+from todo_shared.redis import REDIS_ERRORS, RedisClient
 
 __all__ = ["UserEventConsumer"]
 
@@ -37,7 +37,7 @@ class UserEventConsumer:
 
     def __init__(
         self,
-        redis: Redis,
+        redis: RedisClient,
         pool: asyncpg.Pool,
         *,
         stream: str,
@@ -112,7 +112,7 @@ class UserEventConsumer:
             except ResponseError as exc:
                 if "NOGROUP" not in str(exc):  # the stream and its group were lost with Redis's data: recreate
                     self._failed(exc)
-            except (RedisError, asyncpg.PostgresError, OSError) as exc:
+            except (*REDIS_ERRORS, asyncpg.PostgresError, OSError) as exc:
                 reraise_cancellation(exc)
                 self._failed(exc)
             await asyncio.sleep(max(self._poll, 1.0))

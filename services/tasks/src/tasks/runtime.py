@@ -8,13 +8,12 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 import asyncpg
-from redis.asyncio import Redis
 
 from tasks.config import Settings
 from tasks.db import open_pool
 from tasks.events import UserEventConsumer
 from todo_shared.denylist import Denylist
-from todo_shared.redis import open_redis
+from todo_shared.redis import RedisClient, open_redis
 from todo_shared.tokens import TokenVerifier
 
 __all__ = ["Runtime", "open_runtime"]
@@ -26,7 +25,7 @@ class Runtime:
 
     settings: Settings
     pool: asyncpg.Pool
-    redis: Redis
+    redis: RedisClient
     verifier: TokenVerifier
     denylist: Denylist
 

@@ -19,6 +19,8 @@ if config.config_file_name is not None and config.attributes.get("configure_logg
 
 # Tests and scripts pass a URL in the config; otherwise read the same setting the service does.
 url = config.get_main_option("sqlalchemy.url") or DatabaseSettings().database_url
+# Migrations may run through PgBouncer too (one transaction each); DB_STATEMENT_CACHE=false is then needed here.
+connect_args = DatabaseSettings().sqlalchemy_statement_options
 
 
 def _run(connection: Connection) -> None:
@@ -28,7 +30,7 @@ def _run(connection: Connection) -> None:
 
 
 async def _run_online() -> None:
-    engine = create_async_engine(url, poolclass=NullPool)
+    engine = create_async_engine(url, poolclass=NullPool, connect_args=connect_args)
     try:
         async with engine.connect() as connection:
             await connection.run_sync(_run)

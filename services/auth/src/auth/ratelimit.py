@@ -16,7 +16,7 @@ from limits.errors import StorageError
 from redis.exceptions import RedisClusterException
 
 from auth.config import IPNetwork
-from todo_shared.errors import ServiceUnavailable, TooManyRequests
+from todo_shared.errors import TooManyRequests
 from todo_shared.metrics import RATE_LIMIT_HITS
 from todo_shared.unavailable import dependency_unavailable
 
@@ -49,10 +49,10 @@ def client_ip(peer: str | None, forwarded_for: str | None, proxies: Sequence[IPN
 _UNAVAILABLE = "Sign-in is unavailable right now, try again shortly"
 
 
-def _unavailable(exc: StorageError | RedisClusterException, detail: str | None = None) -> ServiceUnavailable:
+def _redis_error(exc: StorageError | RedisClusterException) -> Exception:
+    """Redis's own error under a failed limit check: what the 503's log line and metric name."""
     # limits wraps redis-py's errors, but not the cluster client's "no node answers" (not a RedisError).
-    cause = exc.storage_error if isinstance(exc, StorageError) else exc
-    return dependency_unavailable("redis", cause, detail)
+    return exc.storage_error if isinstance(exc, StorageError) else exc
 
 
 def _email_key(email: str) -> str:
@@ -90,14 +90,16 @@ class LoginRateLimiter(_Limits):
                 RATE_LIMIT_HITS.labels("failures").inc()
                 raise await self._too_many(self._failure_limit, "fail", _email_key(email), ip)
         except (StorageError, RedisClusterException) as exc:
-            raise _unavailable(exc, _UNAVAILABLE) from exc
+            cause = _redis_error(exc)
+            raise dependency_unavailable("redis", cause, _UNAVAILABLE) from cause
 
     async def record_failure(self, *, ip: str, email: str) -> None:
         """Count one failed password for ``email`` from ``ip``."""
         try:
             await self._limiter.hit(self._failure_limit, "fail", _email_key(email), ip)
         except (StorageError, RedisClusterException) as exc:
-            raise _unavailable(exc, _UNAVAILABLE) from exc
+            cause = _redis_error(exc)
+            raise dependency_unavailable("redis", cause, _UNAVAILABLE) from cause
 
 
 # email_send: routes that send email; password_check: routes that check a signed-in user's password.
@@ -123,4 +125,5 @@ class AccountRateLimiter(_Limits):
                     RATE_LIMIT_HITS.labels(f"{action}_{scope}").inc()
                     raise await self._too_many(item, action, scope, key)
         except (StorageError, RedisClusterException) as exc:
-            raise _unavailable(exc) from exc
+            cause = _redis_error(exc)
+            raise dependency_unavailable("redis", cause) from cause

@@ -43,10 +43,11 @@ from bench.gateway_bench import (
     Result,
     _create_database,
     _drop_database,
-    ensure_tool,
+    find_wrk,
     free_port,
     median,
     pinned,
+    pinning,
     process,
     procfile_command,
     run_wrk,
@@ -175,12 +176,10 @@ def main() -> int:  # noqa: PLR0915 - one straight script: set up, measure, prin
     parser.add_argument("--redis-url", default=os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0"))
     args = parser.parse_args()
 
-    wrk = ensure_tool("wrk", "wrk")
+    wrk = find_wrk()
     if wrk is None:
-        print("wrk is not installed and could not be installed (apt-get install wrk): skipping the benchmark")
         return 0
-    cpus = sorted(os.sched_getaffinity(0))
-    server_cpu, client_cpu = (cpus[0], cpus[-1]) if len(cpus) > 1 and shutil.which("taskset") else (None, None)
+    server_cpu, client_cpu = pinning()
     tmp = Path(tempfile.mkdtemp(prefix="auth-bench-"))
     report = tmp / "report.lua"
     report.write_text(WRK_REPORT)

@@ -210,6 +210,23 @@ def ensure_tool(binary: str, package: str) -> str | None:
     return shutil.which(binary)
 
 
+def find_wrk() -> str | None:
+    """wrk, installed with apt-get when missing (as root); None, said once, when it cannot be had."""
+    found = ensure_tool("wrk", "wrk")
+    if found is None:
+        print("wrk is not installed and could not be installed (apt-get install wrk): skipping the benchmark")
+    return found
+
+
+def pinning() -> tuple[int | None, int | None]:
+    """The core the servers run on and the one wrk runs on; (None, None), said once, with one core or no taskset."""
+    cpus = sorted(os.sched_getaffinity(0))
+    if len(cpus) > 1 and shutil.which("taskset"):
+        return cpus[0], cpus[-1]
+    print("one core (or no taskset): servers and wrk are not pinned, figures will be noisy")
+    return None, None
+
+
 @dataclass(frozen=True)
 class Load:
     """How to drive one path with wrk, and which processes serve it."""
@@ -300,18 +317,14 @@ def main() -> int:
     args = parser.parse_args()
     wanted = set(args.only.split(",")) if args.only else None
 
-    wrk = ensure_tool("wrk", "wrk")
+    wrk = find_wrk()
     if wrk is None:
-        print("wrk is not installed and could not be installed (apt-get install wrk): skipping the benchmark")
         return 0
     nginx = ensure_tool("nginx", "nginx-light") if wanted is None or "nginx" in wanted else None
     if nginx is None and (wanted is None or "nginx" in wanted):
         print("nginx is not installed and could not be installed (apt-get install nginx-light): measuring without it")
 
-    cpus = sorted(os.sched_getaffinity(0))
-    server_cpu, client_cpu = (cpus[0], cpus[-1]) if len(cpus) > 1 and shutil.which("taskset") else (None, None)
-    if server_cpu is None:
-        print("one core (or no taskset): servers and wrk are not pinned, figures will be noisy")
+    server_cpu, client_cpu = pinning()
 
     use_tasks = not args.stand_in and importlib.util.find_spec("tasks.main") is not None
     tmp = Path(tempfile.mkdtemp(prefix="gateway-bench-"))

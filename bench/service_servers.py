@@ -28,11 +28,12 @@ from bench.gateway_bench import (
     _create_database,
     _drop_database,
     create_task,
-    ensure_tool,
+    find_wrk,
     free_port,
     median,
     mint_token,
     pinned,
+    pinning,
     process,
     run_wrk,
 )
@@ -58,12 +59,10 @@ def main() -> int:
     )
     parser.add_argument("--redis-url", default=os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0"))
     args = parser.parse_args()
-    wrk = ensure_tool("wrk", "wrk")
+    wrk = find_wrk()
     if wrk is None:
-        print("wrk is not installed and could not be installed (apt-get install wrk): skipping the benchmark")
         return 0
-    cpus = sorted(os.sched_getaffinity(0))
-    server_cpu, client_cpu = (cpus[0], cpus[-1]) if len(cpus) > 1 else (None, None)
+    server_cpu, client_cpu = pinning()
     tmp = Path(tempfile.mkdtemp(prefix="service-servers-"))
     script = tmp / "report.lua"
     script.write_text(WRK_REPORT)

@@ -45,6 +45,15 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def until(check: Callable[[], object], seconds: float = 15) -> float:
+    """Wait until ``check()`` holds; return how long it took (fail past ``seconds``)."""
+    started = time.monotonic()
+    while not check():
+        assert time.monotonic() - started < seconds, f"not within {seconds} s"
+        time.sleep(0.05)
+    return time.monotonic() - started
+
+
 def procfile_command(name: str) -> str:
     """The shell command ``make dev`` runs for process ``name``."""
     for line in PROCFILE.read_text().splitlines():

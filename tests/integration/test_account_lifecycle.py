@@ -16,6 +16,8 @@ import httpx
 import pytest
 import redis
 
+from tests.conftest import until
+
 if TYPE_CHECKING:
     from tests.conftest import Launcher, MailDev, Server, System
 
@@ -79,13 +81,6 @@ def tasks_of(system: System, user_id: str) -> int:
             await conn.close()
 
     return asyncio.run(count())
-
-
-def eventually(check: Callable[[], bool], seconds: float = 15) -> None:
-    deadline = time.monotonic() + seconds
-    while not check():
-        assert time.monotonic() < deadline, "not within the deadline"
-        time.sleep(0.1)
 
 
 def add_tasks(gateway_url: str, user_id: str, token: str, count: int) -> None:
@@ -168,7 +163,7 @@ def test_delete_user_deletes_the_users_tasks_in_the_tasks_database(
 
     deleted = laptop.http.post("/delete-user", json={"password": PASSWORD})
     assert deleted.json() == {"success": True, "message": "User deleted"}
-    eventually(lambda: tasks_of(system, user["id"]) == 0)
+    until(lambda: tasks_of(system, user["id"]) == 0)
     assert tasks_of(system, kept["id"]) == 1
 
 
@@ -192,15 +187,15 @@ def test_a_deletion_published_while_tasks_is_down_is_applied_when_it_comes_back_
                 entries: Any = client.xrange(stream)
                 return [fields for _, fields in entries if fields["user_id"] == user["id"]]
 
-            eventually(lambda: len(published()) == 1)  # published, and nobody consumed it
+            until(lambda: len(published()) == 1)  # published, and nobody consumed it
             time.sleep(0.5)
             assert tasks_of(system, user["id"]) == 2
             # The same event twice, and a replica that read everything and crashed before acknowledging it.
             client.xadd(stream, published()[0])
             client.xreadgroup("tasks", "crashed-replica", {stream: ">"}, count=1000)
             again: Server = launcher.tasks(USER_EVENTS_STREAM=stream, USER_EVENTS_CLAIM_IDLE_SECONDS="0.5")
-            eventually(lambda: tasks_of(system, user["id"]) == 0)
-            eventually(lambda: int(client.xpending(stream, "tasks")["pending"]) == 0)
+            until(lambda: tasks_of(system, user["id"]) == 0)
+            until(lambda: int(client.xpending(stream, "tasks")["pending"]) == 0)
             assert again.process.poll() is None
     finally:
         device.http.close()

@@ -10,14 +10,14 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import httpx
 import pytest
 
-from tests.conftest import PASSWORD, Server
+from tests.conftest import PASSWORD, Server, until
 from tests.integration.conftest import scale_launcher, scaled_out
 from todo_shared.denylist import ready_key
 
@@ -65,15 +65,6 @@ class ClusterStack:
         return self.cluster.primary_of(ready_key(user.id))
 
 
-def _until(check: Callable[[], bool], seconds: float) -> float:
-    """Wait until ``check()`` holds; return how long it took (fail past ``seconds``)."""
-    started = time.monotonic()
-    while not check():
-        assert time.monotonic() - started < seconds, f"not within {seconds} s"
-        time.sleep(0.05)
-    return time.monotonic() - started
-
-
 @pytest.fixture(scope="module")
 def cluster_stack(
     scale_databases: tuple[dict[str, str], dict[str, str]],
@@ -89,7 +80,7 @@ def cluster_stack(
         (auth,), (tasks,) = scaled_out(launcher, bounced, replicas=1)
         gateway = launcher.gateway(auth, tasks)
         with httpx.Client(base_url=gateway.url, timeout=10) as client:
-            _until(lambda: httpx.get(f"{tasks.url}/readyz").status_code == 200, 10)
+            until(lambda: httpx.get(f"{tasks.url}/readyz").status_code == 200, 10)
             stack = ClusterStack(client, auth, tasks, own_redis_cluster)
             per_shard = dict.fromkeys(own_redis_cluster.shards(), 0)
             while min(per_shard.values()) < 2:  # a revoked and a live user on every shard
@@ -134,8 +125,8 @@ def test_a_killed_primary_fails_over_and_every_revoked_token_stays_refused(clust
     try:
         time.sleep(0.5)
         stack.cluster.kill(victim)
-        promoted = _until(lambda: victim not in stack.cluster.shards(), 10)  # its replica is the primary now
-        served = _until(lambda: all(stack.status(user) == 200 for user in live), 10 - promoted)
+        promoted = until(lambda: victim not in stack.cluster.shards(), 10)  # its replica is the primary now
+        served = until(lambda: all(stack.status(user) == 200 for user in live), 10 - promoted)
         log.warning(
             "primary killed: replica promoted after %.1f s, every live token served after %.1f s",
             promoted,
@@ -147,7 +138,7 @@ def test_a_killed_primary_fails_over_and_every_revoked_token_stays_refused(clust
         loader.join()
     assert all(200 not in seen[user.id] for user in revoked), "a revoked token passed during the failover"
     # Ready again: the dead node is out of their view of the cluster.
-    _until(lambda: all(httpx.get(f"{s.url}/readyz").status_code == 200 for s in (stack.tasks, stack.auth)), 10)
+    until(lambda: all(httpx.get(f"{s.url}/readyz").status_code == 200 for s in (stack.tasks, stack.auth)), 10)
     assert all(stack.status(user) == 401 for user in revoked)
     # Revocation works on the promoted replica too.
     stack.logout(live[0])
@@ -166,5 +157,5 @@ def test_a_flushed_shard_fails_closed_for_its_users_only_until_auth_rebuilds_it(
             assert stack.status(user) == expected, user
     finally:
         stack.auth.resume()
-    _until(lambda: all(stack.status(user) == 200 for user in live), 10)
+    until(lambda: all(stack.status(user) == 200 for user in live), 10)
     assert all(stack.status(user) == 401 for user in revoked)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -17,7 +17,7 @@ import httpx
 import pytest
 import redis
 
-from tests.conftest import PASSWORD, Launcher, Server, migrate
+from tests.conftest import PASSWORD, Launcher, Server, migrate, until
 
 if TYPE_CHECKING:
     from conftest import PostgresProcess, RedisProcess
@@ -50,22 +50,13 @@ class Stack:
         return self.client.post(path, headers={"Authorization": f"Bearer {user['access']}"})
 
 
-def _until(check: Callable[[], bool], seconds: float) -> float:
-    """Wait until ``check()`` holds; return how long it took (fail past ``seconds``)."""
-    started = time.monotonic()
-    while not check():
-        assert time.monotonic() - started < seconds, f"not within {seconds} s"
-        time.sleep(0.05)
-    return time.monotonic() - started
-
-
 def _stack(launcher: Launcher, *, auth_env: dict[str, str], tasks_env: dict[str, str]) -> Iterator[Stack]:
     auth, tasks = launcher.auth(**auth_env), launcher.tasks(**tasks_env)
     gateway = launcher.gateway(auth, tasks)
     with httpx.Client(base_url=gateway.url, timeout=10) as client:
         stack = Stack(auth, tasks, client)
         # Tasks trusts the denylist only once auth has indexed the record into it.
-        _until(lambda: httpx.get(f"{tasks.url}/readyz").status_code == 200, 10)
+        until(lambda: httpx.get(f"{tasks.url}/readyz").status_code == 200, 10)
         yield stack
 
 
@@ -128,7 +119,7 @@ def test_a_revoked_token_never_passes_again_when_redis_loses_the_denylist(
         else:
             with redis.Redis.from_url(own_redis.url) as admin:
                 admin.flushall()
-        back = _until(lambda: redis_stack.tasks_status(live) == 200, 20)
+        back = until(lambda: redis_stack.tasks_status(live) == 200, 20)
         time.sleep(max(0.0, 20 - (time.monotonic() - started)))
     assert back <= 5, f"a live token took {back:.1f} s to pass again"
     assert 200 not in poller.statuses, poller.statuses
@@ -145,7 +136,7 @@ def test_a_logout_while_redis_is_down_is_503_and_takes_effect_when_redis_is_back
     assert response.status_code == 503, response.text
     assert response.json()["code"] == "service_unavailable"
     own_redis.start()
-    _until(lambda: redis_stack.tasks_status(user) == 401, 10)
+    until(lambda: redis_stack.tasks_status(user) == 401, 10)
     assert redis_stack.call("/api/auth/refresh", user).status_code == 401
 
 

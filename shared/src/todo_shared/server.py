@@ -14,9 +14,10 @@ from granian.constants import HTTPModes, Interfaces, Loops
 from granian.http import HTTP1Settings
 from granian.server.mp import MPServer
 
-from todo_shared.settings import ServerSettings
+from todo_shared.logging import logging_config
+from todo_shared.settings import BaseServiceSettings, ServerSettings
 
-__all__ = ["server"]
+__all__ = ["serve_service", "server"]
 
 
 def server(
@@ -48,3 +49,9 @@ def server(
         log_access=False,
         log_dictconfig=log_config,
     )
+
+
+def serve_service(name: str, settings: BaseServiceSettings, *, host: str, port: int) -> None:
+    """Serve ``<name>.main:create_app`` (auth or tasks) until stopped, Granian's lines logged as the app's are."""
+    log_config = logging_config(service=name, level=settings.log_level, console=settings.env == "development")
+    server(f"{name}.main:create_app", host=host, port=port, limits=settings, log_config=log_config).serve()

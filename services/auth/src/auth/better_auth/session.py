@@ -49,7 +49,6 @@ NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 class Lookup:
     """What a request's bearer or cookie led to."""
 
-    presented: bool  # it carried a session credential at all
     token: str | None  # the session token whose signature checked out
     found: tuple[Session, User] | None  # that token's live session and its user
 
@@ -72,9 +71,9 @@ def session_token(request: Request, cookie: SessionCookie) -> tuple[str | None, 
 
 async def lookup(request: Request, db: AsyncSession, cookie: SessionCookie) -> Lookup:
     """Find the request's session (to change it: the read-only routes use ``session_reads``)."""
-    token, presented = session_token(request, cookie)
+    token, _ = session_token(request, cookie)
     found = await service.find_session_by_token_hash(db, token_hash=opaque.digest(token)) if token else None
-    return Lookup(presented=presented, token=token, found=found)
+    return Lookup(token=token, found=found)
 
 
 @dataclass(frozen=True, slots=True)
